@@ -1,3 +1,127 @@
-"""Commands registered on the `listbuilder` group (filled in by its owner)."""
+"""`listbuilder build`: purchased lists in, a ranked target list out."""
 
-from listbuilder.cli import main  # noqa: F401
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from listbuilder.cli import main
+from listbuilder.cli.options import column_map_option, parse_column_map, split_csv_option
+from listbuilder.errors import InputError
+
+OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
+CRMS = ("hubspot", "salesforce")
+BRIEF_FORMATS = ("md", "html")
+
+
+@main.command()
+@click.argument("lists", nargs=-1, required=True, metavar="LIST...")
+@click.option("--profile", "profiles", multiple=True, required=True, metavar="P",
+              help="ICP profile (TOML file, or the name of a shipped one). Repeat for several.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory for targets, rejects, funnel, report and briefs.")
+@click.option("--signals", multiple=True, metavar="FILE",
+              help="Trigger events (funding, hires, postings...). Repeatable.")
+@click.option("--suppress", multiple=True, metavar="FILE",
+              help="CRM export(s) of customers, open deals, owned accounts, do-not-contact.")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Select at most N accounts (default: the profile's capacity).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date signals are aged against (default: today). Recorded in outputs.")
+@click.option("--reps", type=click.Path(), default=None,
+              help="Reps CSV (rep, capacity, territories) for SDR assignment.")
+@click.option("--format", "formats", multiple=True, default=("csv",), show_default=True,
+              help="Target list format(s): csv, xlsx, parquet, json (repeat or comma-separate).")
+@click.option("--crm", multiple=True, help="Also write a CRM import file: hubspot, salesforce.")
+@click.option("--brief-format", "brief_formats", multiple=True, default=("md",), show_default=True,
+              help="Brief format(s): md, html.")
+@click.option("--templates", type=click.Path(file_okay=False), default=None,
+              help="Directory of your own Jinja templates for briefs and the report.")
+@click.option("--source-priority", multiple=True, metavar="LIST",
+              help="When merging duplicates, prefer values from these lists first. Repeatable.")
+@click.option("--input-format", default=None,
+              help="Force the input format: csv, tsv, xlsx, parquet, json, ndjson.")
+@click.option("--encoding", default=None, help="Force the input encoding, e.g. cp1252.")
+@click.option("--enrich", type=click.Path(), default=None, metavar="PROVIDERS",
+              help="Fill missing fields from the HTTP providers in this TOML file.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Enrichment cache directory.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@column_map_option
+def build(
+    lists: tuple[str, ...],
+    profiles: tuple[str, ...],
+    out_dir: str,
+    signals: tuple[str, ...],
+    suppress: tuple[str, ...],
+    top: int | None,
+    as_of: object,
+    reps: str | None,
+    formats: tuple[str, ...],
+    crm: tuple[str, ...],
+    brief_formats: tuple[str, ...],
+    templates: str | None,
+    source_priority: tuple[str, ...],
+    input_format: str | None,
+    encoding: str | None,
+    enrich: str | None,
+    cache_dir: str | None,
+    quiet: bool,
+    column_map: tuple[str, ...],
+) -> None:
+    """Build a ranked, deduplicated target list from purchased LISTs.
+
+    Runs ingest → normalize → dedupe → suppress → hard filters → scoring →
+    signal boosts → rank → cut, and writes targets.csv, rejects.csv,
+    funnel.json, report.html and one brief per selected account into --out.
+
+    Example:
+
+      listbuilder build demo/companies.csv --profile filters/b2b_saas.toml
+      --signals demo/events.csv --suppress demo/crm_accounts.csv
+      --as-of 2026-11-01 --top 1200 --out out/
+    """
+    from listbuilder.pipeline import build as run_build
+    from listbuilder.pipeline import format_funnel
+
+    fmt = _choices("--format", split_csv_option(formats), OUTPUT_FORMATS)
+    crms = _choices("--crm", split_csv_option(crm), CRMS)
+    briefs = _choices("--brief-format", split_csv_option(brief_formats), BRIEF_FORMATS)
+    show = not quiet and sys.stderr.isatty()
+    result = run_build(
+        list(lists),
+        profiles=profiles,
+        out_dir=out_dir,
+        signals=signals,
+        suppress=suppress,
+        top=top,
+        as_of=as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
+        reps=reps,
+        formats=fmt,
+        crm=crms,
+        brief_formats=briefs,
+        templates=templates,
+        source_priority=source_priority or None,
+        column_map=parse_column_map(column_map),
+        input_format=input_format,
+        encoding=encoding,
+        enrich=enrich,
+        cache_dir=cache_dir,
+        progress=(lambda stage: click.echo(f"… {stage}", err=True)) if show else None,
+    )
+    click.echo(format_funnel(result.funnel))
+    for stage in result.funnel["stages"]:
+        for reason, count in list(stage["reasons"].items())[:5]:
+            click.echo(f"  {stage['stage']:<8} {count:>8,}  {reason}")
+    if result.unmatched_signals is not None and result.unmatched_signals.height:
+        click.echo(f"  signals  {result.unmatched_signals.height:>8,}  events matched no account")
+    click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")
+
+
+def _choices(option: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
+    bad = [v for v in values if v.lower() not in allowed]
+    if bad:
+        raise InputError(f"{option} {bad[0]!r}: use one of {', '.join(allowed)}")
+    return tuple(v.lower() for v in values)

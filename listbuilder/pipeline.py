@@ -1,0 +1,298 @@
+"""`build()`: run every stage from purchased lists to a ranked target list.
+
+Each stage returns the rows it keeps and a rejects frame for the rows it
+drops. The pipeline concatenates the rejects and keeps the funnel; it checks
+that the funnel closes (rows read = rows selected + rows rejected) before it
+writes anything.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from listbuilder.schema import REJECT_SCHEMA, empty_rejects
+
+# Funnel stages in order: (stage, label of what is left after it).
+FUNNEL_LABELS: tuple[tuple[str, str], ...] = (
+    ("ingest", "usable"),
+    ("dedupe", "unique"),
+    ("suppress", "not in CRM"),
+    ("filter", "pass hard filters"),
+    ("rank", "selected"),
+)
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the selection, every rejected row, the funnel, the files."""
+
+    selected: pl.DataFrame
+    rejects: pl.DataFrame
+    funnel: dict[str, Any]
+    paths: dict[str, Path] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    unmatched_signals: pl.DataFrame | None = None
+
+
+class _Stages:
+    """Times stages and collects their rejects, so `build` reads as a list of steps."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.timings: dict[str, float] = {}
+        self.rejects: list[pl.DataFrame] = []
+        self.counts: dict[str, int] = {}
+        self._progress = progress
+
+    def run(self, name: str, func: Callable[[], Any]) -> Any:
+        if self._progress is not None:
+            self._progress(name)
+        start = time.perf_counter()
+        result = func()
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+        return result
+
+    def reject(self, frame: pl.DataFrame) -> None:
+        if frame.height:
+            self.rejects.append(frame.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA))  # type: ignore[arg-type]
+
+
+def build(
+    lists: Sequence[str | Path],
+    *,
+    profiles: Sequence[str | Path],
+    out_dir: str | Path,
+    signals: Sequence[str | Path] = (),
+    suppress: Sequence[str | Path] = (),
+    top: int | None = None,
+    as_of: date | None = None,
+    reps: str | Path | None = None,
+    formats: Sequence[str] = ("csv",),
+    crm: Sequence[str] = (),
+    brief_formats: Sequence[str] = ("md",),
+    templates: str | Path | None = None,
+    source_priority: Sequence[str] | None = None,
+    column_map: dict[str, str] | None = None,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    enrich: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build a ranked target list from purchased `lists` with the ICP `profiles`.
+
+    Profiles are validated before any data is read. `as_of` fixes "today" for
+    signal decay (default: the date of the run, recorded in the outputs).
+    """
+    # Imported here so `import listbuilder` stays light for notebook users.
+    from listbuilder.dedupe import dedupe_companies, read_suppression, suppress_companies
+    from listbuilder.export import write_outputs
+    from listbuilder.ingest import read_companies
+    from listbuilder.normalize import normalize_companies
+    from listbuilder.profile import load_profiles
+    from listbuilder.rank import assign_reps, rank_companies
+    from listbuilder.score import score_companies
+
+    loaded = load_profiles(list(profiles))
+    primary = loaded[0]
+    as_of = as_of or date.today()
+    stages = _Stages(progress)
+
+    ingested = stages.run(
+        "ingest",
+        lambda: read_companies(
+            list(lists), format=input_format, encoding=encoding, column_map=column_map
+        ),
+    )
+    read = ingested.companies.height + ingested.rejects.height
+    stages.reject(ingested.rejects)
+    companies, unusable = stages.run("normalize", lambda: normalize_companies(ingested.companies))
+    stages.reject(unusable)
+
+    if enrich is not None:
+        from listbuilder.http import enrich_companies, load_providers
+
+        providers = load_providers(enrich)
+        enriched = stages.run(
+            "enrich", lambda: enrich_companies(companies, providers, cache_dir=cache_dir)
+        )
+        companies = enriched.companies
+
+    deduped = stages.run(
+        "dedupe",
+        lambda: dedupe_companies(
+            companies, settings=primary.dedupe, source_priority=source_priority
+        ),
+    )
+    stages.reject(deduped.rejects)
+    companies = deduped.companies
+
+    if suppress:
+        crm_records = stages.run("suppress", lambda: read_suppression(list(suppress)))
+        companies, suppressed = stages.run(
+            "suppress",
+            lambda: suppress_companies(companies, crm_records, settings=primary.dedupe),
+        )
+        stages.reject(suppressed)
+
+    scored = stages.run("score", lambda: score_companies(companies, loaded))
+    stages.reject(scored.rejects)
+    companies = scored.companies
+
+    unmatched = None
+    companies, unmatched = stages.run(
+        "signals", lambda: _add_signals(companies, signals, primary, as_of)
+    )
+    companies = companies.with_columns(
+        pl.min_horizontal(pl.col("fit_score") + pl.col("signal_score"), pl.lit(_score_cap(primary)))
+        .round(1)
+        .alias("score")
+    )
+    from listbuilder.score import tier_expr
+
+    companies = companies.with_columns(tier_expr(primary, "score").alias("tier"))
+
+    selected, below = stages.run(
+        "rank",
+        lambda: rank_companies(companies, top=top, capacity=getattr(primary, "capacity", None)),
+    )
+    stages.reject(below)
+
+    unassigned = None
+    if reps is not None:
+        assignment = stages.run("assign", lambda: assign_reps(selected, reps))
+        selected, unassigned = assignment.selected, assignment.unassigned
+    if "owner" not in selected.columns:
+        selected = selected.with_columns(pl.lit(None, dtype=pl.String).alias("owner"))
+
+    rejects = pl.concat(stages.rejects) if stages.rejects else empty_rejects()
+    rejects = rejects.sort(["source", "line"], nulls_last=True, maintain_order=True)
+    funnel = funnel_counts(read=read, selected=selected.height, rejects=rejects)
+    funnel.update(
+        {
+            "as_of": as_of.isoformat(),
+            "profiles": [p.name for p in loaded],
+            "inputs": [str(p) for p in lists],
+            "unknowns": _unknown_counts(selected),
+        }
+    )
+    paths = stages.run(
+        "export",
+        lambda: write_outputs(
+            Path(out_dir),
+            selected=selected,
+            rejects=rejects,
+            funnel=funnel,
+            profiles_info=list(loaded),
+            as_of=as_of,
+            formats=tuple(formats),
+            crm=tuple(crm),
+            brief_formats=tuple(brief_formats),
+            templates_dir=Path(templates) if templates else None,
+            unassigned=unassigned,
+        ),
+    )
+    return BuildResult(
+        selected=selected,
+        rejects=rejects,
+        funnel=funnel,
+        paths=paths,
+        timings=stages.timings,
+        unmatched_signals=unmatched,
+    )
+
+
+def funnel_counts(*, read: int, selected: int, rejects: pl.DataFrame) -> dict[str, Any]:
+    """The funnel: per stage, rows in, out, dropped and the count per reason.
+
+    Raises AssertionError when the counts do not close: that is a bug, never
+    a user error, and nothing is written.
+    """
+    by_stage = (
+        rejects.group_by("stage", "reason")
+        .len()
+        .sort(["stage", "len", "reason"], descending=[False, True, False])
+    )
+    remaining = read
+    stages: list[dict[str, Any]] = []
+    for stage, label in FUNNEL_LABELS:
+        rows = by_stage.filter(pl.col("stage") == stage)
+        reasons = dict(zip(rows["reason"].to_list(), rows["len"].to_list(), strict=True))
+        dropped = sum(reasons.values())
+        stages.append(
+            {
+                "stage": stage,
+                "label": label,
+                "in": remaining,
+                "out": remaining - dropped,
+                "dropped": dropped,
+                "reasons": reasons,
+            }
+        )
+        remaining -= dropped
+    unknown_stages = set(rejects["stage"].unique().to_list()) - {s for s, _ in FUNNEL_LABELS}
+    if remaining != selected or unknown_stages:
+        raise AssertionError(
+            f"funnel does not close: read {read}, selected {selected}, "
+            f"left after stages {remaining}, unknown stages {sorted(unknown_stages)}"
+        )
+    return {"read": read, "stages": stages, "selected": selected}
+
+
+def format_funnel(funnel: dict[str, Any]) -> str:
+    """`40,000 read → 35,210 unique → ... → 1,200 selected`."""
+    parts = [f"{funnel['read']:,} read"]
+    parts += [f"{s['out']:,} {s['label']}" for s in funnel["stages"]]
+    return " → ".join(parts)
+
+
+def _add_signals(
+    companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Join signal boosts (zero when there are no events or rules) onto the accounts."""
+    empty_signals = pl.List(
+        pl.Struct(
+            {
+                "kind": pl.String,
+                "label": pl.String,
+                "date": pl.Date,
+                "age_days": pl.Int64,
+                "raw_boost": pl.Float64,
+                "boost": pl.Float64,
+            }
+        )
+    )
+    unmatched = None
+    if signals and getattr(profile, "signals", None):
+        from listbuilder.signals import read_signals, score_signals
+
+        events = read_signals(list(signals))
+        result = score_signals(companies, events, profile.signals, as_of=as_of)
+        companies = companies.join(result.scores, on="row_id", how="left")
+        unmatched = result.unmatched
+    else:
+        companies = companies.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("signal_score"),
+            pl.lit(None, dtype=pl.String).alias("why_now"),
+            pl.lit(None, dtype=empty_signals).alias("signals"),
+            pl.lit(None, dtype=pl.Date).alias("last_signal_date"),
+        )
+    companies = companies.with_columns(pl.col("signal_score").fill_null(0.0))
+    return companies, unmatched
+
+
+def _score_cap(profile: Any) -> float:
+    return float(getattr(profile, "score_cap", None) or 100)
+
+
+def _unknown_counts(selected: pl.DataFrame) -> dict[str, int]:
+    """How many selected accounts had criteria with no data (counted, not penalised)."""
+    if "fit_unknown" not in selected.columns:
+        return {}
+    return {"accounts_with_unknown_criteria": int((selected["fit_unknown"] > 0).sum())}
