@@ -1,0 +1,158 @@
+"""Write what a team works from: targets (csv/xlsx/parquet/json), rejects, CRM imports,
+briefs, funnel.json and report.html.
+
+Everything is rendered in memory first, then each file is written to a temporary
+name and renamed into place: a template or writer error leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from listbuilder.errors import ConfigError
+from listbuilder.export.briefs import brief_contexts, brief_stem
+from listbuilder.export.crm import CRM_FILES, HUBSPOT_COLUMNS, SALESFORCE_COLUMNS, crm_frame
+from listbuilder.export.files import neutralise, write_atomic, write_bytes_atomic
+from listbuilder.export.render import Templates
+from listbuilder.export.report import priority_matrix, report_context, selection_summary
+from listbuilder.export.tables import (
+    FORMATS,
+    csv_bytes,
+    json_bytes,
+    parquet_bytes,
+    rejects_frame,
+    targets_frame,
+    xlsx_bytes,
+)
+
+BRIEF_FORMATS = ("md", "html")
+
+__all__ = [
+    "BRIEF_FORMATS",
+    "CRM_FILES",
+    "FORMATS",
+    "HUBSPOT_COLUMNS",
+    "SALESFORCE_COLUMNS",
+    "Templates",
+    "brief_stem",
+    "neutralise",
+    "selection_summary",
+    "targets_frame",
+    "write_atomic",
+    "write_outputs",
+]
+
+_OPTIONAL_FILES = (
+    *(f"targets.{fmt}" for fmt in FORMATS),
+    *CRM_FILES.values(),
+    "unassigned.csv",
+)
+_BRIEF_FILE = re.compile(r"^\d{4,}-.+\.(md|html)$")
+
+
+def _check(kind: str, given: Sequence[str], valid: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for g in given:
+        if g not in valid:
+            raise ConfigError(f"unknown {kind} {g!r}: use one of {', '.join(valid)}")
+        if g not in out:
+            out.append(g)
+    return out
+
+
+def write_outputs(
+    out_dir: str | Path,
+    *,
+    selected: pl.DataFrame,
+    rejects: pl.DataFrame,
+    funnel: dict,
+    profiles_info: Sequence[Any],
+    as_of: date,
+    formats: Sequence[str] = ("csv",),
+    crm: Sequence[str] = (),
+    brief_formats: Sequence[str] = ("md",),
+    templates_dir: str | Path | None = None,
+    unassigned: pl.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Path]:
+    """Render and write every output under `out_dir`; returns {relative path: path}.
+
+    `profiles_info` holds, per profile, a dict `{name, personas, talking_points}` or
+    the `Profile` itself. `funnel` is rendered as given (never recomputed); funnel.json adds the
+    selection's summary under `"selection"`. `progress(done, total)` is called
+    as briefs are rendered (for a progress bar).
+    """
+    formats = _check("format", formats, FORMATS)
+    crm = _check("CRM", crm, tuple(CRM_FILES))
+    brief_formats = _check("brief format", brief_formats, BRIEF_FORMATS)
+    out = Path(out_dir)
+    templates = Templates(templates_dir)
+
+    # 1. Render everything in memory.
+    files: dict[str, bytes] = {}
+    targets = targets_frame(selected)
+    writers = {
+        "csv": lambda: csv_bytes(targets),
+        "xlsx": lambda: xlsx_bytes(targets, funnel, as_of=as_of),
+        "parquet": lambda: parquet_bytes(targets),
+        "json": lambda: json_bytes(targets),
+    }
+    for fmt in formats:
+        files[f"targets.{fmt}"] = writers[fmt]()
+    files["rejects.csv"] = csv_bytes(rejects_frame(rejects))
+    if unassigned is not None:
+        files["unassigned.csv"] = csv_bytes(unassigned)
+    for name in crm:
+        files[CRM_FILES[name]] = csv_bytes(crm_frame(targets, name))
+
+    summary = selection_summary(selected)
+    full_funnel = {**funnel, "selection": summary}
+    files["funnel.json"] = (json.dumps(full_funnel, indent=2, ensure_ascii=False) + "\n").encode()
+
+    briefs = brief_contexts(selected, profiles_info=profiles_info, as_of=as_of)
+    index_ctx = {"briefs": briefs, "as_of": as_of.isoformat(), "funnel": funnel}
+    total, done = len(briefs) * len(brief_formats), 0
+    for fmt in brief_formats:
+        for ctx in briefs:
+            files[f"briefs/{ctx['stem']}.{fmt}"] = templates.render(f"brief.{fmt}.j2", ctx).encode()
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        files[f"briefs/index.{fmt}"] = templates.render(
+            f"index.{fmt}.j2", {**index_ctx, "ext": fmt}
+        ).encode()
+
+    brief_ext = "html" if "html" in brief_formats else ("md" if brief_formats else None)
+    report = report_context(full_funnel, summary, briefs, brief_ext=brief_ext)
+    report["matrix"] = priority_matrix(selected)
+    files["report.html"] = templates.render("report.html.j2", report).encode()
+
+    # 2. Write: each file atomically, briefs first, funnel.json (the run's summary) last.
+    written: dict[str, Path] = {}
+    order = sorted(files, key=lambda k: (k == "funnel.json", not k.startswith("briefs/"), k))
+    for rel in order:
+        written[rel] = write_bytes_atomic(out / rel, files[rel])
+    keep = {Path(k).name for k in files if k.startswith("briefs/")}
+    _remove_stale_briefs(out / "briefs", keep)
+    # Optional outputs of an earlier run with other options would look current: drop them.
+    for rel in _OPTIONAL_FILES:
+        if rel not in files:
+            (out / rel).unlink(missing_ok=True)
+    return dict(sorted(written.items()))
+
+
+def _remove_stale_briefs(folder: Path, keep: set[str]) -> None:
+    """Drop briefs a previous run left behind, so the folder matches this selection."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        ours = _BRIEF_FILE.match(path.name) or path.name in ("index.md", "index.html")
+        if path.is_file() and ours and path.name not in keep:
+            path.unlink()

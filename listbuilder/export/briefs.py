@@ -1,0 +1,215 @@
+"""One-page account briefs: the context each template sees, and the file names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from listbuilder.export.crm import _country_names
+from listbuilder.rank import priority_label
+
+# Columns the briefs read; missing ones are null.
+BRIEF_COLUMNS: dict[str, pl.DataType] = {
+    "rank": pl.Int64(),
+    "row_id": pl.Int64(),
+    "source": pl.String(),
+    "line": pl.Int64(),
+    "name": pl.String(),
+    "domain": pl.String(),
+    "website": pl.String(),
+    "description": pl.String(),
+    "industry": pl.String(),
+    "employees": pl.Int64(),
+    "revenue": pl.Float64(),
+    "country": pl.String(),
+    "state": pl.String(),
+    "city": pl.String(),
+    "founded_year": pl.Int64(),
+    "funding_stage": pl.String(),
+    "total_funding": pl.Float64(),
+    "last_funding_date": pl.Date(),
+    "technologies": pl.List(pl.String()),
+    "departments": pl.List(pl.String()),
+    "linkedin_url": pl.String(),
+    "parent_company": pl.String(),
+    "phone": pl.String(),
+    "score": pl.Float64(),
+    "fit_score": pl.Float64(),
+    "signal_score": pl.Float64(),
+    "tier": pl.String(),
+    "fit_tier": pl.String(),
+    "timing_tier": pl.Int64(),
+    "priority": pl.String(),
+    "profile": pl.String(),
+    "why": pl.String(),
+    "why_now": pl.String(),
+    "owner": pl.String(),
+    "duplicate_count": pl.Int64(),
+}
+
+
+def brief_stem(rank: int | None, domain: str | None, name: str | None) -> str:
+    """`0012-acme.com`: rank, then the domain or else the slugified name."""
+    if domain:
+        slug = re.sub(r"[^a-z0-9.-]+", "-", domain.lower()).strip("-.")
+    else:
+        slug = re.sub(r"[^a-z0-9]+", "-", (name or "").lower()).strip("-")[:60].strip("-")
+    return f"{rank or 0:04d}-{slug or 'account'}"
+
+
+def _url(value: str | None) -> str | None:
+    if not value or "@" in value or " " in value.strip():
+        return None
+    value = value.strip().replace("(", "%28").replace(")", "%29")
+    return value if re.match(r"^https?://", value, re.I) else "https://" + value
+
+
+def _source_rows(row: dict[str, Any], raw: Any) -> list[str]:
+    if isinstance(raw, list):
+        items = [str(x) for x in raw if x is not None]
+    elif isinstance(raw, str):
+        items = [s.strip() for s in raw.split(";") if s.strip()]
+    else:
+        items = []
+    if not items and row.get("source"):
+        items = [f"{row['source']}:{row['line']}" if row.get("line") else row["source"]]
+    return items
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+
+
+def profile_brief_info(profile: Any) -> dict[str, Any]:
+    """Name, personas and talking points of a profile (a dict or a `Profile`), normalised:
+    personas as dicts {title, department, why, cares_about}, talking points as lists of texts."""
+    personas = []
+    for p in _get(profile, "personas") or ():
+        cares = _get(p, "cares_about") or ()
+        personas.append(
+            {
+                "title": _get(p, "title"),
+                "department": _get(p, "department"),
+                "why": _get(p, "why"),
+                "cares_about": [cares] if isinstance(cares, str) else list(cares),
+            }
+        )
+    points: dict[str, list[str]] = {}
+    for key, value in (_get(profile, "talking_points") or {}).items():
+        texts = [value] if isinstance(value, str) else [str(v) for v in value or ()]
+        points[str(key)] = texts
+    return {"name": _get(profile, "name"), "personas": personas, "talking_points": points}
+
+
+def _profile_info(profiles_info: Sequence[dict], profile: str | None) -> dict:
+    for info in profiles_info:
+        if info.get("name") == profile:
+            return info
+    return profiles_info[0] if len(profiles_info) == 1 else {}
+
+
+def _talking_points(info: dict, fit: list[dict], signals: list[dict]) -> list[dict[str, str]]:
+    """Talking points keyed by a matched criterion or a present signal kind, in that order."""
+    points = {k.casefold(): (k, v) for k, v in (info.get("talking_points") or {}).items()}
+    chosen: list[dict[str, str]] = []
+    seen: set[str] = set()
+    keys = [(f["criterion"], False) for f in fit if f.get("status") in ("match", "partial")]
+    keys += [(s["kind"], True) for s in signals if s.get("kind")]
+    for key, is_signal in keys:
+        k = str(key).casefold()
+        if k in points and k not in seen:
+            seen.add(k)
+            name, texts = points[k]
+            topic = name.replace("_", " ").capitalize() if is_signal else name
+            chosen.extend({"topic": topic, "text": t} for t in texts)
+    return chosen
+
+
+def brief_context(
+    row: dict[str, Any], *, profiles_info: Sequence[dict], as_of: date, countries: dict[str, str]
+) -> dict[str, Any]:
+    """Everything a brief template can use for one account (see templates/brief.md.j2).
+
+    `profiles_info` entries are normalised by `profile_brief_info`."""
+    fit = [dict(b) for b in (row.get("breakdown") or [])]
+    signals = [
+        {
+            "kind": s.get("kind"),
+            "label": s.get("label"),
+            "date": s.get("date"),
+            "age_days": s.get("age_days"),
+            "boost": s.get("boost"),
+        }
+        for s in (row.get("signals") or [])
+    ]
+    info = _profile_info(profiles_info, row.get("profile"))
+    country = row.get("country")
+    place = [row.get("city"), row.get("state"), countries.get((country or "").upper(), country)]
+    account = {
+        k: row.get(k)
+        for k in (
+            "name", "domain", "website", "description", "industry", "employees", "revenue",
+            "country", "state", "city", "founded_year", "funding_stage", "total_funding",
+            "last_funding_date", "linkedin_url", "parent_company", "phone",
+        )
+    }  # fmt: skip
+    account.update(
+        technologies=list(row.get("technologies") or []),
+        departments=list(row.get("departments") or []),
+        location=", ".join(p for p in place if p) or None,
+        url=_url(row.get("website")) or _url(row.get("domain")),
+        linkedin=_url(row.get("linkedin_url")),
+    )
+    return {
+        "account": account,
+        "rank": row.get("rank"),
+        "score": row.get("score"),
+        "fit_score": row.get("fit_score"),
+        "signal_score": row.get("signal_score"),
+        "tier": row.get("tier"),
+        "fit_tier": row.get("fit_tier"),
+        "timing_tier": row.get("timing_tier"),
+        "priority": row.get("priority"),
+        "action": priority_label(row.get("priority")),
+        "owner": row.get("owner"),
+        "profile": row.get("profile"),
+        "why": row.get("why"),
+        "why_now": row.get("why_now"),
+        "fit": fit,
+        "unknown": [f["criterion"] for f in fit if f.get("status") == "unknown"],
+        "signals": signals,
+        "personas": info.get("personas") or [],
+        "talking_points": _talking_points(info, fit, signals),
+        "sources": _source_rows(row, row.get("source_rows")),
+        "duplicate_count": row.get("duplicate_count"),
+        "as_of": as_of.isoformat(),
+    }
+
+
+def brief_rows(selected: pl.DataFrame) -> list[dict[str, Any]]:
+    """The selection in rank order as Python dicts (one per brief; ~capacity rows)."""
+    extra = [c for c in ("breakdown", "signals", "source_rows") if c in selected.columns]
+    cols = [
+        pl.col(c) if c in selected.columns else pl.lit(None, t).alias(c)
+        for c, t in BRIEF_COLUMNS.items()
+    ]
+    frame = selected.select(*cols, *extra).sort("rank", nulls_last=True, maintain_order=True)
+    return frame.to_dicts()
+
+
+def brief_contexts(
+    selected: pl.DataFrame, *, profiles_info: Sequence[Any], as_of: date
+) -> list[dict[str, Any]]:
+    """One template context per selected account, in rank order, with its file `stem`."""
+    countries = _country_names()
+    infos = [profile_brief_info(p) for p in profiles_info]
+    out = []
+    for row in brief_rows(selected):
+        ctx = brief_context(row, profiles_info=infos, as_of=as_of, countries=countries)
+        ctx["stem"] = brief_stem(row.get("rank"), row.get("domain"), row.get("name"))
+        out.append(ctx)
+    return out

@@ -1,0 +1,151 @@
+"""Jinja environments for briefs and the report, and template errors users can act on."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.bccache
+
+from listbuilder.errors import TemplateError
+from listbuilder.resources import templates_dir as builtin_templates_dir
+
+TEMPLATE_NAMES = ("brief.md.j2", "brief.html.j2", "index.md.j2", "index.html.j2", "report.html.j2")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+
+
+def md_escape(value: Any) -> Any:
+    """Escape Markdown syntax in text values; numbers and None pass through."""
+    if isinstance(value, str):
+        return _MD_SPECIAL.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
+    return value
+
+
+def fmt_num(value: Any, digits: int = 0) -> str:
+    """`1234` -> `1,234`; `87.25, 1` -> `87.3`; None -> `–`."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return f"{float(value):,.{digits}f}"
+
+
+def fmt_money(value: Any) -> str:
+    """USD amounts compactly: `$12.5M`, `$850K`, `$1.2B`."""
+    if value is None:
+        return "–"
+    v = float(value)
+    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(v) >= size:
+            return f"${v / size:,.1f}{unit}".replace(".0" + unit, unit)
+    return f"${v:,.0f}"
+
+
+def fmt_date(value: Any) -> str:
+    if value is None:
+        return "–"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept for the process (keyed by file and source checksum)."""
+
+    _store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._store.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+class Templates:
+    """Loads templates from `templates_dir` (falling back to the shipped ones) and renders them.
+
+    Markdown templates get Markdown-escaped output, HTML templates are autoescaped;
+    both use StrictUndefined so a misspelt variable is an error, not a blank.
+    """
+
+    def __init__(self, templates_dir: str | Path | None = None) -> None:
+        builtin = builtin_templates_dir()
+        dirs = [builtin]
+        if templates_dir is not None:
+            custom = Path(templates_dir)
+            if not custom.is_dir():
+                raise TemplateError(
+                    f"templates directory {custom} does not exist: pass a folder holding "
+                    f"any of {', '.join(TEMPLATE_NAMES)}"
+                )
+            if not any((custom / n).is_file() for n in TEMPLATE_NAMES):
+                raise TemplateError(
+                    f"templates directory {custom} holds none of {', '.join(TEMPLATE_NAMES)}: "
+                    "name your templates like the shipped ones"
+                )
+            dirs.insert(0, custom)
+        self.dirs = dirs
+        loader = jinja2.FileSystemLoader([str(d) for d in dirs])
+        common: dict[str, Any] = {
+            "loader": loader,
+            "undefined": jinja2.StrictUndefined,
+            "keep_trailing_newline": True,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+            "auto_reload": False,
+            "bytecode_cache": _MemoryBytecodeCache(),
+        }
+        self.md = jinja2.Environment(autoescape=False, finalize=md_escape, **common)
+        self.html = jinja2.Environment(autoescape=True, **common)
+        for env in (self.md, self.html):
+            env.filters.update(num=fmt_num, money=fmt_money, day=fmt_date)
+
+    def _env(self, name: str) -> jinja2.Environment:
+        return self.html if ".html" in name else self.md
+
+    def get(self, name: str) -> jinja2.Template:
+        """The compiled template `name`; TemplateError when missing or not valid Jinja."""
+        try:
+            return self._env(name).get_template(name)
+        except jinja2.TemplateNotFound:
+            where = " or ".join(str(d) for d in self.dirs)
+            raise TemplateError(
+                f"template {name} not found in {where}: add it or copy the shipped one"
+            ) from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"template {exc.filename or name}, line {exc.lineno}: {exc.message}; "
+                "fix the Jinja syntax there"
+            ) from None
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        """Render `name`; any failure becomes a TemplateError naming the file and line."""
+        template = self.get(name)
+        try:
+            return template.render(context)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError) as exc:
+            line = _template_line(exc, template.filename)
+            message = getattr(exc, "message", None) or str(exc)
+            hint = (
+                f"available variables: {', '.join(sorted(context))}"
+                if isinstance(exc, jinja2.UndefinedError)
+                else "fix the expression there"
+            )
+            raise TemplateError(
+                f"template {template.filename}, line {line}: {message}; {hint}"
+            ) from None
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | str:
+    """The template line Jinja's rewritten traceback points at (the innermost one)."""
+    line: int | str = "?"
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if filename and frame.filename == filename and frame.lineno is not None:
+            line = frame.lineno
+    return line

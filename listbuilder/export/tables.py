@@ -1,0 +1,195 @@
+"""The targets table and its tabular formats: CSV, XLSX, Parquet, JSON."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date, datetime, time
+from typing import Any
+
+import polars as pl
+import xlsxwriter
+
+from listbuilder.export.files import neutralise, neutralise_frame
+from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, LINEAGE_SCHEMA, REJECT_SCHEMA
+
+TARGET_COLUMNS: dict[str, pl.DataType] = {
+    "rank": pl.Int64(),
+    "name": pl.String(),
+    "domain": pl.String(),
+    "website": pl.String(),
+    "score": pl.Float64(),
+    "fit_score": pl.Float64(),
+    "signal_score": pl.Float64(),
+    "tier": pl.String(),
+    "priority": pl.String(),
+    "profile": pl.String(),
+    "why": pl.String(),
+    "why_now": pl.String(),
+    "owner": pl.String(),
+    "employees": pl.Int64(),
+    "revenue": pl.Float64(),
+    "industry": pl.String(),
+    "country": pl.String(),
+    "state": pl.String(),
+    "city": pl.String(),
+    "funding_stage": pl.String(),
+    "technologies": pl.String(),
+    "departments": pl.String(),
+    "duplicate_count": pl.Int64(),
+    "source_rows": pl.String(),
+}
+
+# Columns produced by the pipeline itself: never passed through as vendor columns.
+PIPELINE_COLUMNS = frozenset(
+    {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *TARGET_COLUMNS}
+    | {
+        "cluster_id", "fit_tier", "fit_unknown", "breakdown", "signals", "last_signal_date",
+        "timing_tier",
+    }
+)  # fmt: skip
+
+FORMATS = ("csv", "xlsx", "parquet", "json")
+_SCORES = ("score", "fit_score", "signal_score")
+
+
+def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
+    """A scalar-per-cell rendering of any column: lists joined with `; `, structs as JSON."""
+    if isinstance(dtype, pl.List | pl.Array):
+        joined = pl.col(col).list.eval(pl.element().cast(pl.String)).list.join("; ")
+        return pl.when(joined != "").then(joined).otherwise(None).alias(col)
+    if isinstance(dtype, pl.Struct):
+        return pl.col(col).struct.json_encode()
+    return pl.col(col)
+
+
+def criteria(df: pl.DataFrame) -> list[str]:
+    """Criterion names in the breakdowns, in order of first appearance."""
+    if "breakdown" not in df.columns or df.height == 0:
+        return []
+    names = (
+        df.select(pl.col("breakdown").list.eval(pl.element().struct.field("criterion")))
+        .explode("breakdown")
+        .drop_nulls()
+        .unique(maintain_order=True)
+    )
+    return names.to_series().to_list()
+
+
+def passthrough_columns(df: pl.DataFrame) -> list[str]:
+    """Vendor columns no alias mapped, in input order."""
+    return [c for c in df.columns if c not in PIPELINE_COLUMNS and not c.startswith("_")]
+
+
+def targets_frame(selected: pl.DataFrame) -> pl.DataFrame:
+    """The selection as the flat targets table: fixed columns, `pts: <criterion>`, passthrough."""
+    exprs: list[pl.Expr] = []
+    for col, dtype in TARGET_COLUMNS.items():
+        if col not in selected.columns:
+            exprs.append(pl.lit(None, dtype).alias(col))
+        elif col in _SCORES:
+            exprs.append(pl.col(col).cast(pl.Float64).round(1))
+        else:
+            exprs.append(_as_text(col, selected.schema[col]).cast(dtype).alias(col))
+    for name in criteria(selected):
+        pts = pl.element().filter(pl.element().struct.field("criterion") == name)
+        exprs.append(
+            pl.col("breakdown")
+            .list.eval(pts.struct.field("points"))
+            .list.first()
+            .cast(pl.Float64)
+            .round(1)
+            .alias(f"pts: {name}")
+        )
+    for col in passthrough_columns(selected):
+        exprs.append(_as_text(col, selected.schema[col]).alias(col))
+    out = selected.select(exprs)
+    return out.sort("rank", nulls_last=True, maintain_order=True)
+
+
+def rejects_frame(rejects: pl.DataFrame) -> pl.DataFrame:
+    """The rejects in `REJECT_SCHEMA` column order and dtypes."""
+    return rejects.select(
+        (pl.col(c) if c in rejects.columns else pl.lit(None)).cast(t).alias(c)
+        for c, t in REJECT_SCHEMA.items()
+    )
+
+
+def csv_bytes(df: pl.DataFrame) -> bytes:
+    """CSV with neutralised text cells, UTF-8, `\\n` line endings."""
+    flat = df.select(_as_text(c, t).alias(neutralise(c)) for c, t in df.schema.items())
+    return neutralise_frame(flat).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+
+
+def parquet_bytes(df: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.write_parquet(buf, compression="zstd", statistics=False)
+    return buf.getvalue()
+
+
+def json_bytes(df: pl.DataFrame) -> bytes:
+    """A JSON array of row objects."""
+    return (df.write_json() + "\n").encode("utf-8")
+
+
+def _cell_width(value: Any) -> int:
+    return len(f"{value:,}" if isinstance(value, int) else str(value))
+
+
+def _write_sheet(wb: Any, name: str, header: list[str], rows: list[list[Any]]) -> None:
+    bold = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
+    ws = wb.add_worksheet(name)
+    widths = [len(h) for h in header]
+    for j, h in enumerate(header):
+        ws.write_string(0, j, neutralise(h), bold)
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(i, j, value)
+            elif isinstance(value, int | float) and math.isfinite(value):
+                ws.write_number(i, j, value)
+            else:
+                ws.write_string(i, j, neutralise(str(value)))
+            if i <= 500:
+                widths[j] = max(widths[j], _cell_width(value))
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, min(max(w + 2, 6), 60))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(len(rows), 1), max(len(header) - 1, 0))
+
+
+def xlsx_bytes(targets: pl.DataFrame, funnel: dict, *, as_of: date) -> bytes:
+    """A workbook with sheets `targets` and `funnel`; header, frozen pane, autofilter."""
+    buf = io.BytesIO()
+    options = {
+        "in_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+    }
+    wb = xlsxwriter.Workbook(buf, options)
+    # Fixed metadata so the bytes only depend on the data.
+    wb.set_properties({"created": datetime.combine(as_of, time()), "author": "listbuilder"})
+    flat = targets.select(_as_text(c, t).alias(c) for c, t in targets.schema.items())
+    _write_sheet(wb, "targets", flat.columns, [list(r) for r in flat.iter_rows()])
+    _write_sheet(wb, "funnel", ["stage", "label", "in", "out", "dropped", "reason", "count"],
+                 funnel_rows(funnel))  # fmt: skip
+    wb.close()
+    return buf.getvalue()
+
+
+def funnel_rows(funnel: dict) -> list[list[Any]]:
+    """The funnel as sheet rows: one per stage, then one per (stage, reason)."""
+    rows: list[list[Any]] = [["read", "rows read", None, funnel.get("read"), None, None, None]]
+    for st in funnel.get("stages", []):
+        rows.append(
+            [st.get("stage"), st.get("label"), st.get("in"), st.get("out"), st.get("dropped"),
+             None, None]
+        )  # fmt: skip
+    for st in funnel.get("stages", []):
+        for reason, count in (st.get("reasons") or {}).items():
+            rows.append([st.get("stage"), st.get("label"), None, None, None, reason, count])
+    rows.append(["selected", "accounts selected", None, funnel.get("selected"), None, None, None])
+    return rows

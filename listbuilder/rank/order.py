@@ -1,0 +1,301 @@
+"""Order scored accounts, keep one per domain and parent, apply tier quotas, cut.
+
+The order is total and explicit: score, then the freshest signal, fit score,
+employees, name (case-insensitive, then exact) and finally `row_id`, so two runs
+over the same input rank identically.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import polars as pl
+
+from listbuilder.errors import ConfigError
+from listbuilder.schema import REJECT_SCHEMA
+
+# Optional columns rank reads; absent ones are treated as all-null.
+_OPTIONAL: dict[str, pl.DataType] = {
+    "name": pl.String(),
+    "domain": pl.String(),
+    "domain_is_platform": pl.Boolean(),
+    "parent_company": pl.String(),
+    "employees": pl.Int64(),
+    "fit_score": pl.Float64(),
+    "fit_tier": pl.String(),
+    "signal_score": pl.Float64(),
+    "last_signal_date": pl.Date(),
+    "tier": pl.String(),
+    "source": pl.String(),
+    "line": pl.Int64(),
+}
+
+STRONG_SIGNAL = 10.0  # signal_score at or above: timing tier 1 (live, strong)
+WEAK_SIGNAL = 0.0  # signal_score above: timing tier 2; otherwise 3 (no signal)
+
+REASON_BELOW_CUT = "below cut"
+REASON_SAME_DOMAIN = "same domain"
+REASON_SAME_PARENT = "same parent company"
+REASON_TIER_QUOTA = "tier quota"
+
+# (best fit, middle, other) x timing 1..3 -> what the SDR should do.
+_ACTIONS = (
+    {1: "call today", 2: "call this week", 3: "nurture: strong fit, no live signal"},
+    {1: "call this week", 2: "add to sequence", 3: "nurture"},
+    {1: "verify before calling: signal on a weaker fit", 2: "low priority", 3: "low priority"},
+)
+
+
+def timing_tier_expr(
+    *, strong_signal: float = STRONG_SIGNAL, weak_signal: float = WEAK_SIGNAL
+) -> pl.Expr:
+    """1 = live strong signal, 2 = weaker signal, 3 = none, from `signal_score`."""
+    s = pl.col("signal_score").fill_null(0.0)
+    return (
+        pl.when(s >= strong_signal)
+        .then(pl.lit(1, pl.Int64))
+        .when(s > weak_signal)
+        .then(pl.lit(2, pl.Int64))
+        .otherwise(pl.lit(3, pl.Int64))
+    )
+
+
+def priority_expr() -> pl.Expr:
+    """Fit tier letter + timing digit (`A1` call today ... `C3`); null without a fit tier."""
+    return pl.col("fit_tier") + pl.col("timing_tier").cast(pl.String)
+
+
+def priority_label(priority: str | None) -> str:
+    """What a priority cell asks the SDR to do (`A1` -> `call today`)."""
+    if not priority or len(priority) < 2 or not priority[-1].isdigit():
+        return "unranked fit"
+    letter, digit = priority[:-1].upper(), int(priority[-1])
+    row = _ACTIONS[min(max(ord(letter[0]) - ord("A"), 0), 2)] if letter else _ACTIONS[2]
+    return row.get(digit, "low priority")
+
+
+def _ensure(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    missing = [c for c in _OPTIONAL if c not in df.columns]
+    if missing:
+        df = df.with_columns(pl.lit(None, _OPTIONAL[c]).alias(c) for c in missing)
+    return df, missing
+
+
+def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
+    """Sort by score desc, freshest signal, fit score, employees, name, row_id (stable)."""
+    df, added = _ensure(df)
+    name = pl.col("name")
+    out = df.sort(
+        [
+            pl.col("score"),
+            pl.col("last_signal_date"),
+            pl.col("fit_score"),
+            pl.col("employees"),
+            name.str.to_lowercase(),
+            name,
+            pl.col("row_id"),
+        ],
+        descending=[True, True, True, True, False, False, False],
+        nulls_last=True,
+        maintain_order=True,
+    )
+    return out.drop(added)
+
+
+def _parent_key() -> pl.Expr:
+    key = (
+        pl.col("parent_company")
+        .str.to_lowercase()
+        .str.replace_all(r"[^\w]+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(key.str.len_chars() > 0).then(key).otherwise(None)
+
+
+def _check_quotas(tier_quotas: Mapping[str, float] | None) -> dict[str, float]:
+    quotas: dict[str, float] = {}
+    for tier, share in (tier_quotas or {}).items():
+        ok = isinstance(share, int | float) and not isinstance(share, bool)
+        if not ok or not 0.0 <= float(share) <= 1.0:
+            raise ConfigError(
+                f"tier quota for {tier!r} is {share!r}: give a share between 0 and 1 "
+                f"(e.g. {{{tier!r}: 0.3}} for at most 30%)"
+            )
+        quotas[str(tier)] = float(share)
+    return quotas
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def thousands(n: pl.Expr) -> pl.Expr:
+    """An integer expression as text with thousands separators (`1201` -> `1,201`)."""
+    pad = lambda e: e.cast(pl.String).str.zfill(3)  # noqa: E731
+    return (
+        pl.when(n >= 1_000_000)
+        .then(pl.format("{},{},{}", n // 1_000_000, pad((n // 1000) % 1000), pad(n % 1000)))
+        .when(n >= 1000)
+        .then(pl.format("{},{}", n // 1000, pad(n % 1000)))
+        .otherwise(n.cast(pl.String))
+    )
+
+
+def rank_companies(
+    df: pl.DataFrame,
+    *,
+    top: int | None = None,
+    capacity: int | None = None,
+    tier_quotas: Mapping[str, float] | None = None,
+    one_per_parent: bool = True,
+    one_per_domain: bool = True,
+    strong_signal: float = STRONG_SIGNAL,
+    weak_signal: float = WEAK_SIGNAL,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rank and cut the scored accounts; returns (selected with `rank`, rejects of stage `rank`).
+
+    `top` wins over `capacity`; `tier_quotas` caps a tier's share of the cut
+    (`{"C": 0.3}`). Adds `rank`, `timing_tier` and `priority` to the selection.
+    """
+    for col in ("score", "row_id"):
+        if col not in df.columns:
+            raise ValueError(f"rank_companies needs a {col!r} column")
+    quotas = _check_quotas(tier_quotas)
+    limit = top if top is not None else capacity
+    if limit is not None and limit < 0:
+        raise ConfigError(f"the cut must be 0 or more accounts, got {limit}")
+    limit_label = "top" if top is not None else "capacity"
+
+    original = df.columns
+    work, _ = _ensure(df)
+    work = (
+        sort_companies(work)
+        .with_row_index("_pos")
+        .with_columns(
+            pl.lit(None, pl.String).alias("_reason"),
+            pl.lit(None, pl.String).alias("_detail"),
+            pl.lit(None, pl.Int64).alias("_keeper"),
+        )
+    )
+    alive = pl.col("_reason").is_null()
+
+    def dedupe_on(
+        frame: pl.DataFrame, key: pl.Expr, shown: pl.Expr, reason: str, what: str
+    ) -> pl.DataFrame:
+        # Only rows still alive compete; the first in order keeps the key.
+        k = pl.when(alive).then(key).otherwise(None).alias("_k")
+        frame = frame.with_columns(k)
+        first_pos = pl.col("_pos").first().over("_k")
+        first_name = pl.col("name").first().over("_k")
+        loser = pl.col("_k").is_not_null() & (pl.col("_pos") != first_pos)
+        return frame.with_columns(
+            pl.when(loser).then(pl.lit(reason)).otherwise(pl.col("_reason")).alias("_reason"),
+            pl.when(loser)
+            .then(pl.format(f"{what} {{}}; kept {{}}", shown.first().over("_k"), first_name))
+            .otherwise(pl.col("_detail"))
+            .alias("_detail"),
+            pl.when(loser)
+            .then(first_pos.cast(pl.Int64))
+            .otherwise(pl.col("_keeper"))
+            .alias("_keeper"),
+        ).drop("_k")
+
+    if one_per_domain:
+        dom = pl.when(pl.col("domain_is_platform").fill_null(False)).then(None)
+        key = dom.otherwise(pl.col("domain").str.to_lowercase())
+        work = dedupe_on(work, key, key, REASON_SAME_DOMAIN, "domain")
+    if one_per_parent:
+        # Show the parent as written by the kept row, keyed case-insensitively.
+        shown = pl.col("parent_company").str.strip_chars()
+        work = dedupe_on(work, _parent_key(), shown, REASON_SAME_PARENT, "parent")
+
+    n_alive = work.select(alive.sum()).item()
+    target = n_alive if limit is None else min(limit, n_alive)
+    for tier, share in sorted(quotas.items()):
+        cap = math.floor(share * target + 1e-9)
+        in_tier = alive & (pl.col("tier") == tier)
+        nth = pl.when(in_tier).then(pl.int_range(pl.len()).over(in_tier)).otherwise(None)
+        over = in_tier & (nth >= cap)
+        work = work.with_columns(
+            pl.when(over)
+            .then(pl.lit(REASON_TIER_QUOTA))
+            .otherwise(pl.col("_reason"))
+            .alias("_reason"),
+            pl.when(over)
+            .then(pl.lit(f"tier {tier} quota {share:.0%} of {_fmt(target)} = {_fmt(cap)}"))
+            .otherwise(pl.col("_detail"))
+            .alias("_detail"),
+        )
+
+    # Position among the candidates that survived dedupe and quotas.
+    work = work.with_columns(
+        pl.when(alive).then(alive.cum_sum().cast(pl.Int64)).otherwise(None).alias("_cand")
+    )
+    if limit is not None:
+        cut = pl.col("_cand") > limit
+        last_kept = work.filter(pl.col("_cand") == limit)["_pos"]
+        # `_pos` of the last account inside the cut (-1: the cut is empty).
+        last_pos = last_kept[0] if len(last_kept) else (-1 if limit == 0 else None)
+        # A quota drop that would have fallen below the cut anyway is reported as the cut.
+        quota_late = (pl.col("_reason") == REASON_TIER_QUOTA) & (
+            pl.lit(last_pos is not None) & (pl.col("_pos") > (-1 if last_pos is None else last_pos))
+        )
+        work = work.with_columns(
+            pl.when(cut)
+            .then(pl.lit(REASON_BELOW_CUT))
+            .when(quota_late)
+            .then(pl.lit(REASON_BELOW_CUT))
+            .otherwise(pl.col("_reason"))
+            .alias("_reason"),
+            pl.when(cut)
+            .then(
+                pl.format(
+                    f"rank {{}}; {limit_label} {_fmt(limit)}",
+                    thousands(pl.col("_cand")),
+                )
+            )
+            .when(quota_late)
+            .then(pl.format(f"{{}}; {limit_label} {_fmt(limit)}", pl.col("_detail")))
+            .otherwise(pl.col("_detail"))
+            .alias("_detail"),
+        )
+
+    # Where the keeper of a same-domain/parent drop ended up.
+    keeper = work.select(
+        pl.col("_pos").cast(pl.Int64).alias("_keeper"),
+        pl.when(pl.col("_reason").is_null()).then(pl.col("_cand")).alias("_keeper_rank"),
+    )
+    work = work.join(keeper, on="_keeper", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("_keeper_rank").is_not_null())
+        .then(pl.format("{} (rank {})", pl.col("_detail"), pl.col("_keeper_rank")))
+        .otherwise(pl.col("_detail"))
+        .alias("_detail")
+    )
+
+    selected = (
+        work.filter(pl.col("_reason").is_null())
+        .with_columns(pl.col("_cand").alias("rank"))
+        .with_columns(
+            timing_tier_expr(strong_signal=strong_signal, weak_signal=weak_signal).alias(
+                "timing_tier"
+            )
+        )
+        .with_columns(priority_expr().alias("priority"))
+        .select(
+            *[c for c in original if c not in ("rank", "timing_tier", "priority")],
+            "rank",
+            "timing_tier",
+            "priority",
+        )
+    )
+    rejects = work.filter(pl.col("_reason").is_not_null()).select(
+        pl.col("source").cast(pl.String),
+        pl.col("line").cast(pl.Int64),
+        pl.lit("rank").alias("stage"),
+        pl.col("_reason").alias("reason"),
+        pl.col("name").cast(pl.String),
+        pl.col("domain").cast(pl.String),
+        pl.col("_detail").alias("detail"),
+    )
+    return selected, rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]

@@ -1,0 +1,209 @@
+"""Briefs: every section from real fields, escaping, custom templates, template errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from test_export_sample import AS_OF, FUNNEL, PROFILES_INFO, scored_frame
+
+from listbuilder.errors import TemplateError
+from listbuilder.export import brief_stem, write_outputs
+from listbuilder.export.briefs import brief_contexts
+from listbuilder.export.render import Templates, fmt_money, fmt_num
+from listbuilder.rank import rank_companies
+
+
+def selected() -> pl.DataFrame:
+    sel, _ = rank_companies(scored_frame())
+    return sel.with_columns(owner=pl.Series(["ana", "ben", None, "ana"]))
+
+
+def write(out: Path, sel: pl.DataFrame | None = None, **kw) -> dict[str, Path]:
+    return write_outputs(
+        out, selected=selected() if sel is None else sel, rejects=pl.DataFrame(),
+        funnel=FUNNEL, profiles_info=PROFILES_INFO, as_of=AS_OF, **kw,
+    )  # fmt: skip
+
+
+def test_brief_has_every_section_from_real_fields(tmp_path: Path) -> None:
+    written = write(tmp_path, brief_formats=("md", "html"))
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    expected = [
+        "# #1 Acme Analytics · acme.io",
+        "**A1 — call today** · score 97.5 (fit 85.0 + timing 12.5) · tier A · owner ana",
+        # snapshot
+        "**What they do:** Software — Product analytics for B2B teams",
+        "**Size:** 450 employees · $12.5M revenue · founded 2012",
+        "**Location:** Austin, TX, United States",
+        "**Funding:** Series B · $40M raised · last round 2026-10-01",
+        "**Stack:** Salesforce, Snowflake",
+        "[website](https://www.acme.io/about)",
+        "[LinkedIn](https://linkedin.com/company/acme)",
+        # why it fits
+        "## Why it fits — 85.0/100 (B2B SaaS mid-market)",
+        "| Uses Salesforce or HubSpot | 25.0 / 25 | match | Salesforce |",
+        # why now
+        "- 2026-10-01 (52 days ago) — Raised Series B ($40M) (+12.5)",
+        # who to contact
+        "- **Head of RevOps** — owns the CRM and the tooling budget",
+        # what to say: matched criterion and present signal kind, never unmatched ones
+        "- **Uses Salesforce or HubSpot:** We plug into your CRM in a day.",
+        "- **Funding:** Fresh capital usually means new headcount targets.",
+        # sources and as-of
+        "Merged from 3 rows: vendor.csv:2, vendor.csv:9, other.csv:4. Data as of 2026-11-22.",
+    ]
+    for line in expected:
+        assert line in md, line
+    assert "unused" not in md
+    html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
+    for text in ("Product analytics for B2B teams", "Raised Series B ($40M)", "Head of RevOps",
+                 "We plug into your CRM in a day.", "Data as of 2026-11-22"):  # fmt: skip
+        assert text in html, text
+
+
+def test_brief_for_a_sparse_account(tmp_path: Path) -> None:
+    md = write(tmp_path)["briefs/0003-globex.com.md"].read_text(encoding="utf-8")
+    assert "No data for: Mid-market size, Series B or later — ask on the call." in md
+    assert "**Size:** – employees · – revenue" in md
+    assert "- 2026-11-01 (21 days ago) — Hiring 3 SDRs (+4.0)" in md
+    assert "No talking point matches this account" in md
+
+
+def test_index_lists_briefs_in_rank_order(tmp_path: Path) -> None:
+    written = write(tmp_path, brief_formats=("md", "html"))
+    md = written["briefs/index.md"].read_text(encoding="utf-8")
+    rows = [line for line in md.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [r.split(" | ")[0] for r in rows] == ["| 1", "| 2", "| 3", "| 4"]
+    assert rows[0].endswith("| 97.5 | A | A1 | ana | [0001-acme.io](0001-acme.io.md) |")
+    html = written["briefs/index.html"].read_text(encoding="utf-8")
+    assert html.index("0001-acme.io.html") < html.index("0004-initech-co.html")
+
+
+def test_markdown_and_html_escape_vendor_text(tmp_path: Path) -> None:
+    sel = selected().with_columns(
+        pl.when(pl.col("rank") == 1)
+        .then(pl.lit("Pipe | <script>alert(1)</script>"))
+        .otherwise(pl.col("description"))
+        .alias("description")
+    )
+    written = write(tmp_path, sel, brief_formats=("md", "html"))
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    assert r"Pipe \| \<script\>alert(1)\</script\>" in md
+    html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_custom_template_dir(tmp_path: Path) -> None:
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "brief.md.j2").write_text(
+        "{{ account.name }} / {{ priority }} / {{ personas[0].title }} / {{ as_of }}\n"
+    )
+    written = write(tmp_path / "out", templates_dir=custom)
+    assert (
+        written["briefs/0001-acme.io.md"].read_text()
+        == "Acme Analytics / A1 / VP Sales / 2026-11-22\n"
+    )
+    # templates the team did not override come from the shipped ones
+    assert "# Account briefs" in written["briefs/index.md"].read_text()
+
+
+def test_missing_variable_names_template_and_line(tmp_path: Path) -> None:
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "brief.md.j2").write_text("# {{ account.name }}\n\nOwner: {{ onwer }}\n")
+    with pytest.raises(TemplateError) as info:
+        write(tmp_path / "out", templates_dir=custom)
+    msg = str(info.value)
+    assert msg.startswith(f"template {custom / 'brief.md.j2'}, line 3: 'onwer' is undefined")
+    assert "owner" in msg and "\n" not in msg
+
+
+def test_missing_attribute_names_line(tmp_path: Path) -> None:
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "brief.html.j2").write_text("<p>\n{{ account.nmae.upper() }}\n</p>\n")
+    with pytest.raises(TemplateError, match=r"brief\.html\.j2, line 2: "):
+        write(tmp_path / "out", templates_dir=custom, brief_formats=("html",))
+
+
+def test_syntax_error_names_line(tmp_path: Path) -> None:
+    custom = tmp_path / "tpl"
+    custom.mkdir()
+    (custom / "index.md.j2").write_text("ok\n{% for b in briefs %}\n")
+    with pytest.raises(TemplateError, match=r"index\.md\.j2, line \d: .*fix the Jinja syntax"):
+        write(tmp_path / "out", templates_dir=custom)
+
+
+@pytest.mark.parametrize("setup", ["missing", "empty"])
+def test_bad_template_dir(tmp_path: Path, setup: str) -> None:
+    folder = tmp_path / "tpl"
+    if setup == "empty":
+        folder.mkdir()
+        (folder / "brief.md.jinja").write_text("typo in the name")
+    with pytest.raises(TemplateError, match="templates directory"):
+        Templates(folder)
+
+
+def test_missing_template_file() -> None:
+    with pytest.raises(TemplateError, match="template nope.md.j2 not found"):
+        Templates().get("nope.md.j2")
+
+
+STEMS = [
+    ((1, "acme.io", "Acme"), "0001-acme.io"),
+    ((12, None, "Initech & Co."), "0012-initech-co"),
+    ((1200, None, "!!!"), "1200-account"),
+    ((3, "Bücher.DE", None), "0003-b-cher.de"),
+]
+
+
+@pytest.mark.parametrize(("args", "stem"), STEMS)
+def test_brief_stem(args: tuple, stem: str) -> None:
+    assert brief_stem(*args) == stem
+
+
+@pytest.mark.parametrize(
+    ("value", "money", "num"),
+    [(None, "–", "–"), (850_000, "$850K", "850,000"), (12_500_000.0, "$12.5M", "12,500,000"),
+     (1_000_000_000, "$1B", "1,000,000,000"), (999, "$999", "999")],
+)  # fmt: skip
+def test_formatting_filters(value, money: str, num: str) -> None:
+    assert fmt_money(value) == money
+    assert fmt_num(value) == num
+
+
+def test_profile_info_by_name() -> None:
+    info = [{"name": "Other", "personas": [{"title": "CFO", "why": "x"}], "talking_points": {}},
+            *PROFILES_INFO]  # fmt: skip
+    ctx = brief_contexts(selected(), profiles_info=info, as_of=AS_OF)[0]
+    assert [p["title"] for p in ctx["personas"]] == ["VP Sales", "Head of RevOps"]
+    assert ctx["action"] == "call today"
+
+
+def test_briefs_from_a_shipped_profile(tmp_path: Path) -> None:
+    from listbuilder.profile import load_profile
+
+    profile = load_profile("b2b_saas")
+    sel = selected().with_columns(profile=pl.lit(profile.name))
+    written = write_outputs(tmp_path, selected=sel, rejects=pl.DataFrame(), funnel=FUNNEL,
+                            profiles_info=[profile], as_of=AS_OF)  # fmt: skip
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    assert "- **Head of RevOps** (Revenue Operations) — Owns the CRM" in md
+    assert "\n- **CRO** (Executive) — Signs off" in md
+    assert "Cares about: quota attainment, rep ramp time, pipeline coverage." in md
+    assert "- **Uses Salesforce or HubSpot:** Native Salesforce and HubSpot sync" in md
+    assert "- **Funding:** Congratulations on the round" in md
+
+
+@pytest.mark.parametrize(
+    ("website", "href"),
+    [("javascript:alert(1)", "https://javascript:alert%281%29"), ("mail@acme.io", None),
+     ("acme.io/a)b", "https://acme.io/a%29b"), ("HTTP://acme.io", "HTTP://acme.io")],
+)  # fmt: skip
+def test_links_are_safe(website: str, href: str | None) -> None:
+    sel = selected().with_columns(website=pl.lit(website), domain=pl.lit(None, pl.String))
+    ctx = brief_contexts(sel.head(1), profiles_info=PROFILES_INFO, as_of=AS_OF)[0]
+    assert ctx["account"]["url"] == href
