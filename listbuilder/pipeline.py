@@ -133,6 +133,12 @@ def build(
     stages.reject(deduped.rejects)
     companies = deduped.companies
 
+    # Events are matched against every unique account, before suppression and
+    # filters, so "unmatched" means "no company of the lists", not "filtered out".
+    signal_scores, unmatched = stages.run(
+        "signals", lambda: _score_signals(companies, signals, primary, as_of)
+    )
+
     if suppress:
         crm_records = stages.run("suppress", lambda: read_suppression(list(suppress)))
         companies, suppressed = stages.run(
@@ -145,10 +151,7 @@ def build(
     stages.reject(scored.rejects)
     companies = scored.companies
 
-    unmatched = None
-    companies, unmatched = stages.run(
-        "signals", lambda: _add_signals(companies, signals, primary, as_of)
-    )
+    companies = _join_signals(companies, signal_scores)
     companies = companies.with_columns(
         pl.min_horizontal(pl.col("fit_score") + pl.col("signal_score"), pl.lit(_score_cap(primary)))
         .round(1)
@@ -215,7 +218,8 @@ def funnel_counts(*, read: int, selected: int, rejects: pl.DataFrame) -> dict[st
     a user error, and nothing is written.
     """
     by_stage = (
-        rejects.group_by("stage", "reason")
+        rejects.with_columns(_funnel_reason(pl.col("reason")))
+        .group_by("stage", "reason")
         .len()
         .sort(["stage", "len", "reason"], descending=[False, True, False])
     )
@@ -245,6 +249,11 @@ def funnel_counts(*, read: int, selected: int, rejects: pl.DataFrame) -> dict[st
     return {"read": read, "stages": stages, "selected": selected}
 
 
+def _funnel_reason(reason: pl.Expr) -> pl.Expr:
+    """Group reasons that carry an id (`duplicate of C000123`) under one funnel line."""
+    return reason.str.replace(r"^duplicate of \S+$", "merged into a duplicate cluster")
+
+
 def format_funnel(funnel: dict[str, Any]) -> str:
     """`40,000 read → 35,210 unique → ... → 1,200 selected`."""
     parts = [f"{funnel['read']:,} read"]
@@ -252,39 +261,45 @@ def format_funnel(funnel: dict[str, Any]) -> str:
     return " → ".join(parts)
 
 
-def _add_signals(
-    companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
-) -> tuple[pl.DataFrame, pl.DataFrame | None]:
-    """Join signal boosts (zero when there are no events or rules) onto the accounts."""
-    empty_signals = pl.List(
-        pl.Struct(
-            {
-                "kind": pl.String,
-                "label": pl.String,
-                "date": pl.Date,
-                "age_days": pl.Int64,
-                "raw_boost": pl.Float64,
-                "boost": pl.Float64,
-            }
-        )
+_SIGNALS_DTYPE = pl.List(
+    pl.Struct(
+        {
+            "kind": pl.String,
+            "label": pl.String,
+            "date": pl.Date,
+            "age_days": pl.Int64,
+            "raw_boost": pl.Float64,
+            "boost": pl.Float64,
+        }
     )
-    unmatched = None
-    if signals and getattr(profile, "signals", None):
-        from listbuilder.signals import read_signals, score_signals
+)
 
-        events = read_signals(list(signals))
-        result = score_signals(companies, events, profile.signals, as_of=as_of)
-        companies = companies.join(result.scores, on="row_id", how="left")
-        unmatched = result.unmatched
-    else:
+
+def _score_signals(
+    companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """Signal boosts per account (`row_id`), and the events that matched no account."""
+    if not signals:
+        return None, None
+    from listbuilder.signals import read_signals, score_signals
+
+    events = read_signals(list(signals))
+    result = score_signals(companies, events, list(getattr(profile, "signals", [])), as_of=as_of)
+    return result.scores, result.unmatched
+
+
+def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFrame:
+    """Add `signal_score` (0 without signals), `why_now`, `signals`, `last_signal_date`."""
+    if scores is None:
         companies = companies.with_columns(
             pl.lit(None, dtype=pl.Float64).alias("signal_score"),
             pl.lit(None, dtype=pl.String).alias("why_now"),
-            pl.lit(None, dtype=empty_signals).alias("signals"),
+            pl.lit(None, dtype=_SIGNALS_DTYPE).alias("signals"),
             pl.lit(None, dtype=pl.Date).alias("last_signal_date"),
         )
-    companies = companies.with_columns(pl.col("signal_score").fill_null(0.0))
-    return companies, unmatched
+    else:
+        companies = companies.join(scores, on="row_id", how="left", maintain_order="left")
+    return companies.with_columns(pl.col("signal_score").fill_null(0.0))
 
 
 def _score_cap(profile: Any) -> float:

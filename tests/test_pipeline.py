@@ -139,6 +139,12 @@ def test_funnel_counts(read: int, selected: int, rows: list[tuple[str, str]], ou
     assert funnel["read"] == read and funnel["selected"] == selected
 
 
+def test_funnel_groups_duplicate_reasons() -> None:
+    rows = [("dedupe", "duplicate of C000001"), ("dedupe", "duplicate of C000002")]
+    funnel = funnel_counts(read=3, selected=1, rejects=_rejects(rows))
+    assert funnel["stages"][1]["reasons"] == {"merged into a duplicate cluster": 2}
+
+
 def test_funnel_counts_reasons_most_frequent_first() -> None:
     rows = [("filter", "b"), ("filter", "a"), ("filter", "b")]
     funnel = funnel_counts(read=3, selected=0, rejects=_rejects(rows))
