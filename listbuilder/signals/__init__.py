@@ -1,0 +1,25 @@
+"""Trigger events ("why now"): read event files, match them to accounts, boost with decay.
+
+``read_signals(paths) -> Events``; ``score_signals(accounts, events, rules, *, as_of)
+-> SignalScores``; ``parse_signal_rules(tables)`` validates the profile's
+``[[signal]]`` tables (their keys per kind are documented in ``signals.rules``).
+"""
+
+from __future__ import annotations
+
+from listbuilder.signals.read import EVENT_KINDS, EVENT_SCHEMA, Events, read_signals
+from listbuilder.signals.rules import SIGNAL_KINDS, SignalRule, parse_signal_rules
+from listbuilder.signals.score import SCORES_SCHEMA, SignalScores, score_signals
+
+__all__ = [
+    "EVENT_KINDS",
+    "EVENT_SCHEMA",
+    "SCORES_SCHEMA",
+    "SIGNAL_KINDS",
+    "Events",
+    "SignalRule",
+    "SignalScores",
+    "parse_signal_rules",
+    "read_signals",
+    "score_signals",
+]

@@ -1,0 +1,191 @@
+"""Match events to accounts: registrable domain, then exact name key, then fuzzy name.
+
+An event matches by name only when the event's domain and the account's domain
+do not contradict each other (one of them is missing, or a platform domain).
+A name that fits several accounts equally well is ambiguous and left unmatched,
+with the reason, rather than guessed.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+FUZZY_THRESHOLD = 90.0  # rapidfuzz ratio (edit similarity, word order kept), 0-100
+MAX_BLOCK = 2_000  # accounts sharing a first name token beyond which fuzzy matching skips
+
+
+def name_key_expr(expr: pl.Expr) -> pl.Expr:
+    """The shared name key (``normalize.names``), imported late so rules load without it."""
+    from listbuilder.normalize.names import name_key_expr as shared
+
+    return shared(expr)
+
+
+def registrable_domains(values: pl.Series) -> pl.Series:
+    """Registrable domains (``normalize.domains``, offline tldextract)."""
+    from listbuilder.normalize.domains import registrable_domain_series
+
+    return registrable_domain_series(values)
+
+
+def platform_domains() -> frozenset[str]:
+    """Domains that identify a platform (linkedin.com, angel.co ...), never a company."""
+    from listbuilder.normalize.domains import PLATFORM_DOMAINS
+
+    return frozenset(PLATFORM_DOMAINS)
+
+
+def match_events(
+    accounts: pl.DataFrame, events: pl.DataFrame, *, fuzzy: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Pairs ``(event_id, row_id, match)`` and the unmatched ``(event_id, reason)``.
+
+    ``events`` needs ``event_id, domain, company_name``; ``accounts`` needs
+    ``row_id, name_key, domain, domain_is_platform``.
+    """
+    platforms = pl.Series(sorted(platform_domains()), dtype=pl.String)
+    acc = accounts.select(
+        pl.col("row_id"),
+        pl.col("name_key"),
+        pl.when(pl.col("domain_is_platform").fill_null(False))
+        .then(None)
+        .otherwise(pl.col("domain"))
+        .alias("a_domain"),
+    )
+    # Everything below runs once per distinct (domain, company name), not per event.
+    ev = events.select("domain", "company_name").unique().with_row_index("key_id")
+    domains = ev.select(pl.col("domain").drop_nulls().unique())
+    domains = domains.with_columns(
+        registrable_domains(domains["domain"]).alias("e_domain")
+    ).with_columns(
+        pl.when(pl.col("e_domain").is_in(platforms))
+        .then(None)
+        .otherwise(pl.col("e_domain"))
+        .alias("e_domain")
+    )
+    names = ev.select(pl.col("company_name").drop_nulls().unique())
+    names = names.with_columns(name_key_expr(pl.col("company_name")).alias("e_key"))
+    ev = ev.join(domains, on="domain", how="left").join(names, on="company_name", how="left")
+
+    by_domain = (
+        ev.filter(pl.col("e_domain").is_not_null())
+        .join(
+            acc.filter(pl.col("a_domain").is_not_null()).select("row_id", "a_domain"),
+            left_on="e_domain",
+            right_on="a_domain",
+        )
+        .select("key_id", "row_id", pl.lit("domain").alias("match"))
+    )
+    rest = ev.join(by_domain.select("key_id").unique(), on="key_id", how="anti")
+
+    # Exact name key, decided once per distinct (key, event domain).
+    combos = rest.filter(pl.col("e_key").is_not_null()).select("e_key", "e_domain").unique()
+    exact = _compatible(
+        combos.join(
+            acc.filter(pl.col("name_key").is_not_null()), left_on="e_key", right_on="name_key"
+        )
+    )
+    exact_choice = _decide(exact.with_columns(pl.lit(100.0).alias("score")), "name")
+
+    undecided = combos.join(
+        exact_choice.select("e_key", "e_domain"),
+        on=["e_key", "e_domain"],
+        how="anti",
+        nulls_equal=True,
+    )
+    fuzzy_choice = _decide(_fuzzy_pairs(undecided, acc), "fuzzy") if fuzzy else exact_choice.clear()
+    choice = pl.concat([exact_choice, fuzzy_choice])
+
+    resolved = rest.join(choice, on=["e_key", "e_domain"], how="left", nulls_equal=True)
+    by_name = resolved.filter(pl.col("row_id").is_not_null()).select("key_id", "row_id", "match")
+    reasons = resolved.filter(pl.col("row_id").is_null()).select(
+        "key_id",
+        pl.when(pl.col("candidates") > 1)
+        .then(pl.format("name matches {} accounts equally well", pl.col("candidates")))
+        .when(pl.col("e_key").is_null() & pl.col("e_domain").is_null())
+        .then(pl.lit("no usable domain or name"))
+        .otherwise(pl.lit("no account with this domain or name"))
+        .alias("reason"),
+    )
+    keyed = events.select("event_id", "domain", "company_name").join(
+        ev.select("key_id", "domain", "company_name"),
+        on=["domain", "company_name"],
+        nulls_equal=True,
+    )
+    pairs = (
+        keyed.join(pl.concat([by_domain, by_name]), on="key_id")
+        .select("event_id", pl.col("row_id").cast(pl.Int64), "match")
+        .sort("event_id", "row_id")
+    )
+    unmatched = keyed.join(reasons, on="key_id").select("event_id", "reason").sort("event_id")
+    return pairs, unmatched
+
+
+def _compatible(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Drop name pairs whose event and account domains are both known and differ."""
+    return pairs.filter(
+        pl.col("e_domain").is_null()
+        | pl.col("a_domain").is_null()
+        | (pl.col("e_domain") == pl.col("a_domain"))
+    )
+
+
+def _decide(pairs: pl.DataFrame, how: str) -> pl.DataFrame:
+    """Per (key, event domain): the single best account, or none with a candidate count."""
+    best = (
+        pairs.group_by("e_key", "e_domain")
+        .agg(
+            pl.col("row_id").filter(pl.col("score") == pl.col("score").max()).alias("rows"),
+        )
+        .with_columns(pl.col("rows").list.len().cast(pl.Int64).alias("candidates"))
+    )
+    return best.select(
+        "e_key",
+        "e_domain",
+        pl.when(pl.col("candidates") == 1)
+        .then(pl.col("rows").list.first())
+        .alias("row_id")
+        .cast(pl.Int64),
+        pl.lit(how).alias("match"),
+        "candidates",
+    )
+
+
+def _first_token(expr: pl.Expr) -> pl.Expr:
+    return expr.str.extract(r"^(\S+)", 1)
+
+
+def _fuzzy_pairs(combos: pl.DataFrame, acc: pl.DataFrame) -> pl.DataFrame:
+    """Candidate pairs blocked on the first token of the name key, scored with rapidfuzz."""
+    schema = {"e_key": pl.String, "e_domain": pl.String, "row_id": pl.Int64, "score": pl.Float64}
+    queries = combos.filter(pl.col("e_key").is_not_null())
+    if not queries.height:
+        return pl.DataFrame(schema=schema)
+    accounts = acc.filter(pl.col("name_key").is_not_null()).with_columns(
+        _first_token(pl.col("name_key")).alias("token")
+    )
+    sizes = accounts.group_by("token").len()
+    accounts = accounts.join(sizes.filter(pl.col("len") <= MAX_BLOCK).select("token"), on="token")
+    pairs = _compatible(
+        queries.with_columns(_first_token(pl.col("e_key")).alias("token")).join(
+            accounts, on="token"
+        )
+    )
+    if not pairs.height:
+        return pl.DataFrame(schema=schema)
+    import numpy as np  # rapidfuzz's batch functions return numpy arrays
+    from rapidfuzz import fuzz, process
+
+    scores = process.cpdist(
+        pairs["e_key"].to_list(),
+        pairs["name_key"].to_list(),
+        scorer=fuzz.ratio,
+        workers=-1,
+        dtype=np.float64,
+    )
+    return (
+        pairs.with_columns(pl.Series("score", scores, dtype=pl.Float64))
+        .filter(pl.col("score") >= FUZZY_THRESHOLD)
+        .select(list(schema))
+        .cast(schema)  # type: ignore[arg-type]
+    )
