@@ -201,6 +201,12 @@ def build(
             unassigned=unassigned,
         ),
     )
+    if unmatched is not None:
+        from listbuilder.export.files import neutralise_frame, write_atomic
+
+        target = Path(out_dir) / "signals_unmatched.csv"
+        frame = neutralise_frame(unmatched)
+        paths["signals_unmatched.csv"] = write_atomic(target, lambda tmp: frame.write_csv(tmp))
     return BuildResult(
         selected=selected,
         rejects=rejects,
@@ -285,7 +291,26 @@ def _score_signals(
 
     events = read_signals(list(signals))
     result = score_signals(companies, events, list(getattr(profile, "signals", [])), as_of=as_of)
-    return result.scores, result.unmatched
+    # Event rows that are unusable or match no account are listed, never dropped silently.
+    unused = pl.concat(
+        [
+            result.unmatched.select(
+                "source", "line", "kind", "date", "domain", "company_name", "reason"
+            ).with_columns(pl.col("date").cast(pl.String)),
+            events.rejects.select(
+                "source",
+                "line",
+                pl.lit(None, dtype=pl.String).alias("kind"),
+                pl.lit(None, dtype=pl.String).alias("date"),
+                "domain",
+                pl.col("name").alias("company_name"),
+                pl.concat_str([pl.col("reason"), pl.col("detail")], separator=": ", ignore_nulls=True)
+                .alias("reason"),
+            ),
+        ],
+        how="vertical_relaxed",
+    ).sort(["source", "line"], nulls_last=True, maintain_order=True)
+    return result.scores, unused
 
 
 def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFrame:

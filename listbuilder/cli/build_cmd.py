@@ -116,7 +116,10 @@ def build(
         for reason, count in list(stage["reasons"].items())[:5]:
             click.echo(f"  {stage['stage']:<8} {count:>8,}  {reason}")
     if result.unmatched_signals is not None and result.unmatched_signals.height:
-        click.echo(f"  signals  {result.unmatched_signals.height:>8,}  events matched no account")
+        click.echo(
+            f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
+            " or were unusable (signals_unmatched.csv)"
+        )
     click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")
 
 
