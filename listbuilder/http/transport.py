@@ -1,0 +1,221 @@
+"""The HTTP plumbing shared by enrichment and CRM push.
+
+- ``TokenBucket``: an asyncio rate limiter (requests per second, a small burst).
+- ``SecretTransport``: adds the API key at the transport layer, so the key never
+  sits on the request objects httpx logs (``HTTP Request: GET <url>``).
+- ``send_with_retry``: retries timeouts, transport errors, 429 and 5xx with
+  exponential backoff and jitter, honouring ``Retry-After``; never other 4xx.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import email.utils
+import functools
+import logging
+import random
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+log = logging.getLogger("listbuilder.http")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
+
+
+def run_sync(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running loop (Jupyter)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+class TokenBucket:
+    """Allow ``rate`` acquisitions per second with at most ``burst`` back to back.
+
+    Callers reserve a token (the balance may go negative) and sleep until it is due,
+    so waiting callers are served in order and the rate holds exactly.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 1,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.rate = float(rate)
+        self.burst = float(burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._last = clock()
+
+    async def acquire(self) -> None:
+        """Take one token, sleeping until the rate allows it."""
+        now = self._clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate)
+        self._last = now
+        self._tokens -= 1.0
+        if self._tokens < 0:
+            await self._sleep(-self._tokens / self.rate)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry; ``rng`` makes the jitter reproducible in tests."""
+
+    retries: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 60.0
+    rng: Callable[[], float] = random.random
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Wait before retry number ``attempt`` (1-based): Retry-After wins, else backoff."""
+        if retry_after is not None:
+            return min(retry_after, self.max_backoff)
+        base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+        return base * (0.5 + self.rng() / 2)  # "equal jitter": between base/2 and base
+
+
+@dataclass
+class Outcome:
+    """What came back after retries: a response, or an error label (never a URL or key)."""
+
+    response: httpx.Response | None
+    error: str | None
+    attempts: int
+
+
+async def send_with_retry(
+    send: Callable[[], Awaitable[httpx.Response]],
+    policy: RetryPolicy,
+    *,
+    label: str,
+    before_attempt: Callable[[], Awaitable[None]] | None = None,
+) -> Outcome:
+    """Call ``send`` until it gives a final answer; retry timeouts, 429 and 5xx."""
+    attempt = 0
+    while True:
+        attempt += 1
+        if before_attempt is not None:
+            await before_attempt()
+        retry_after: float | None = None
+        try:
+            response = await send()
+        except httpx.TimeoutException:
+            error = "timeout"
+        except httpx.TransportError as exc:
+            error = f"connection error ({type(exc).__name__})"
+        else:
+            if response.status_code not in RETRY_STATUSES:
+                return Outcome(response, None, attempt)
+            error = f"HTTP {response.status_code}"
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            await response.aclose()
+        if attempt > policy.retries:
+            log.info("%s: %s, giving up after %d attempt(s)", label, error, attempt)
+            return Outcome(None, f"{error} after {attempt} attempt(s)", attempt)
+        wait = policy.delay(attempt, retry_after)
+        log.info("%s: %s, retry %d in %.2fs", label, error, attempt, wait)
+        await policy.sleep(wait)
+
+
+class SecretTransport(httpx.AsyncBaseTransport):
+    """Wrap a transport and add the secret only for the duration of the send.
+
+    httpx logs ``request.url`` after the transport returns; the URL is restored by
+    then, so a key passed as a query parameter never reaches a log line.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        *,
+        secret: str | None,
+        header: str | None = None,
+        prefix: str = "",
+        param: str | None = None,
+    ) -> None:
+        self._inner = inner
+        self._secret = secret
+        self._header = header
+        self._prefix = prefix
+        self._param = param
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._secret:
+            return await self._inner.handle_async_request(request)
+        original_url = request.url
+        if self._param:
+            request.url = original_url.copy_add_param(self._param, self._secret)
+        if self._header:
+            request.headers[self._header] = f"{self._prefix}{self._secret}"
+        try:
+            return await self._inner.handle_async_request(request)
+        finally:
+            request.url = original_url
+            if self._header:
+                del request.headers[self._header]
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """Built once per process: loading the CA bundle costs ~0.1 s per client otherwise."""
+    return httpx.create_ssl_context()
+
+
+def make_client(
+    *,
+    secret: str | None,
+    header: str | None = None,
+    prefix: str = "",
+    param: str | None = None,
+    concurrency: int = 10,
+    timeout: float = 30.0,
+    base_url: str = "",
+) -> httpx.AsyncClient:
+    """An AsyncClient whose pool matches ``concurrency`` and whose key is added late."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    inner = httpx.AsyncHTTPTransport(limits=limits, verify=_ssl_context())
+    transport = SecretTransport(inner, secret=secret, header=header, prefix=prefix, param=param)
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(timeout),
+        base_url=base_url,
+        headers={"User-Agent": "listbuilder", "Accept": "application/json"},
+        trust_env=False,
+    )
