@@ -100,6 +100,10 @@ def build(
     from listbuilder.score import score_companies
 
     loaded = load_profiles(list(profiles))
+    if enrich is not None:
+        from listbuilder.http import load_providers
+
+        providers = load_providers(enrich)  # refused before any data is read
     primary = loaded[0]
     as_of = as_of or date.today()
     stages = _Stages(progress)
@@ -114,15 +118,6 @@ def build(
     stages.reject(ingested.rejects)
     companies, unusable = stages.run("normalize", lambda: normalize_companies(ingested.companies))
     stages.reject(unusable)
-
-    if enrich is not None:
-        from listbuilder.http import enrich_companies, load_providers
-
-        providers = load_providers(enrich)
-        enriched = stages.run(
-            "enrich", lambda: enrich_companies(companies, providers, cache_dir=cache_dir)
-        )
-        companies = enriched.companies
 
     deduped = stages.run(
         "dedupe",
@@ -147,6 +142,16 @@ def build(
         )
         stages.reject(suppressed)
 
+    if enrich is not None:
+        # After dedupe and suppression (one lookup per company the team may call, none
+        # for what the CRM owns) and before the filters, which may need the filled fields.
+        from listbuilder.http import enrich_companies
+
+        enriched = stages.run(
+            "enrich", lambda: enrich_companies(companies, providers, cache_dir=cache_dir)
+        )
+        companies = enriched.companies
+
     scored = stages.run("score", lambda: score_companies(companies, loaded))
     stages.reject(scored.rejects)
     companies = scored.companies
@@ -159,7 +164,12 @@ def build(
     )
     from listbuilder.score import tier_expr
 
-    companies = companies.with_columns(tier_expr(primary, "score").alias("tier"))
+    companies = companies.with_columns(
+        tier_expr(primary, "score").alias("tier"),
+        # A LinkedIn page or a shared host is not the company's domain: keep it in
+        # `website`, never show it (or name a brief, or key a CRM record) as the domain.
+        pl.when(pl.col("domain_is_platform")).then(None).otherwise(pl.col("domain")).alias("domain"),
+    )
 
     selected, below = stages.run(
         "rank",
