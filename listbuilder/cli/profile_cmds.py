@@ -1,3 +1,125 @@
-"""Commands registered on the `listbuilder` group (filled in by its owner)."""
+"""`listbuilder profile check|list` and `listbuilder explain`: thin layers over profile/score."""
 
-from listbuilder.cli import main  # noqa: F401
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import click
+
+from listbuilder.cli import main
+from listbuilder.errors import EXIT_ERROR, InputError, ProfileError
+from listbuilder.profile import Profile, load_profile, load_profiles, shipped_profiles
+from listbuilder.profile.conditions import number_label
+
+
+def summarize_profile(profile: Profile, source: str) -> str:
+    """One line: name, criteria and weights, filters, signals, tiers, capacity."""
+    weights = "+".join(number_label(c.weight) for c in profile.criteria)
+    tiers = " ".join(f"{name}≥{number_label(floor)}" for name, floor in profile.tiers)
+    priority = f" (priority {profile.priority_tier}+)" if profile.priority_tier else ""
+    capacity = f"capacity {profile.capacity}" if profile.capacity else "no capacity"
+    return (
+        f'{source}: ok — "{profile.name}": {len(profile.criteria)} criteria '
+        f"(weights {weights} = 100), {len(profile.requires)} require, "
+        f"{len(profile.excludes)} exclude, {len(profile.signals)} signals, tiers {tiers}"
+        f"{priority}, {capacity}"
+    )
+
+
+@main.group()
+def profile() -> None:
+    """Check and list ICP profiles (TOML files in filters/).
+
+    Example: listbuilder profile check filters/b2b_saas.toml
+    """
+
+
+@profile.command("check")
+@click.argument("profiles", nargs=-1, required=True, metavar="PROFILE...")
+def check(profiles: tuple[str, ...]) -> None:
+    """Validate profiles: print a summary per good file, every problem of a bad one (exit 2).
+
+    PROFILE is a file or the name of a shipped profile (b2b_saas).
+
+    Example: listbuilder profile check filters/*.toml
+    """
+    failed = False
+    for given in profiles:
+        try:
+            loaded = load_profile(given)
+        except ProfileError as exc:
+            failed = True
+            for problem in exc.problems:
+                click.secho(problem, fg="red", err=True)
+            continue
+        click.echo(summarize_profile(loaded, given))
+    if failed:
+        sys.exit(EXIT_ERROR)
+
+
+@profile.command("list")
+def list_profiles() -> None:
+    """List the profiles shipped with listbuilder (usable as --profile NAME).
+
+    Example: listbuilder profile list
+    """
+    for name in shipped_profiles():
+        loaded = load_profile(name)
+        click.echo(
+            f"{name}: {loaded.name}" + (f" — {loaded.description}" if loaded.description else "")
+        )
+
+
+def _parse_day(value: str | None) -> date:
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of {value!r}: write a date as YYYY-MM-DD") from None
+
+
+@main.command("explain")
+@click.argument("account")
+@click.argument("lists", nargs=-1, required=True, metavar="LIST...")
+@click.option(
+    "--profile",
+    "-p",
+    "profile_paths",
+    multiple=True,
+    required=True,
+    help="Profile file or shipped name; repeat to compare several ICPs.",
+)
+@click.option("--signals", "signal_paths", multiple=True, help="Events file(s) for the boosts.")
+@click.option("--as-of", "as_of", default=None, help="Date the signals decay to (default today).")
+def explain(
+    account: str,
+    lists: tuple[str, ...],
+    profile_paths: tuple[str, ...],
+    signal_paths: tuple[str, ...],
+    as_of: str | None,
+) -> None:
+    """Show why ACCOUNT (a domain or a company name) scores what it does.
+
+    Prints the hard filters passed or failed, each criterion's value, points and
+    status, and the signal boosts when --signals is given.
+
+    Example: listbuilder explain acme.com list.csv --profile b2b_saas
+    """
+    from listbuilder.ingest import read_companies
+    from listbuilder.normalize import normalize_companies
+    from listbuilder.score.explain import explain_account, format_explanation
+
+    chosen = load_profiles(profile_paths)  # validate before reading any data
+    day = _parse_day(as_of)
+    companies = normalize_companies(read_companies(list(lists)).companies)[0]
+    scores = None
+    if signal_paths:
+        from listbuilder.signals import read_signals, score_signals
+
+        events = read_signals(list(signal_paths))
+        scores = score_signals(companies, events, chosen[0].signals, as_of=day).scores
+    click.echo(
+        format_explanation(explain_account(companies, account, chosen, signal_scores=scores))
+    )

@@ -1,0 +1,203 @@
+"""The validated profile: plain frozen declarations that `listbuilder.score` compiles.
+
+Nothing here interprets a company frame; `listbuilder.score.compile` is the one
+place that turns these declarations into polars expressions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA
+
+# Field kinds decide which operators apply and how values compare.
+TEXT, CODE, COUNTRY, NUMBER, DATE, SCALE, LIST = (
+    "text",
+    "code",
+    "country",
+    "number",
+    "date",
+    "scale",
+    "list",
+)
+
+FIELD_KINDS: dict[str, str] = {
+    name: {
+        "employees": NUMBER,
+        "revenue": NUMBER,
+        "founded_year": NUMBER,
+        "total_funding": NUMBER,
+        "last_funding_date": DATE,
+        "technologies": LIST,
+        "departments": LIST,
+        "funding_stage": SCALE,
+        "sic": CODE,
+        "naics": CODE,
+        "country": COUNTRY,
+    }.get(name, TEXT)
+    for name in [*COMPANY_SCHEMA, *(f for f in DERIVED_SCHEMA if f != "domain_is_platform")]
+}
+
+# Names accepted in `field = ...` besides the canonical ones (DESIGN.md's sketch).
+FIELD_ALIASES: dict[str, str] = {"tech_stack": "technologies"}
+
+_EXISTENCE = ("exists", "missing")
+OPERATORS_BY_KIND: dict[str, tuple[str, ...]] = {
+    TEXT: ("in", "not_in", "matches", *_EXISTENCE),
+    CODE: ("in", "not_in", "matches", *_EXISTENCE),
+    COUNTRY: ("in", "not_in", "matches", *_EXISTENCE),
+    NUMBER: ("between", "at_least", "at_most", *_EXISTENCE),
+    DATE: ("between", "at_least", "at_most", *_EXISTENCE),
+    SCALE: ("in", "not_in", "between", "at_least", "at_most", *_EXISTENCE),
+    LIST: ("any", "all", "none", "matches", *_EXISTENCE),
+}
+OPERATORS: tuple[str, ...] = (
+    "in",
+    "not_in",
+    "between",
+    "at_least",
+    "at_most",
+    "any",
+    "all",
+    "none",
+    "matches",
+    "exists",
+    "missing",
+)
+SET_OPERATORS = ("in", "not_in", "any", "all", "none")
+RANGE_OPERATORS = ("between", "at_least", "at_most")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One way an item can match: `field` equal to (or, mode "prefix", starting with) a value."""
+
+    field: str
+    mode: str  # "eq" | "prefix"
+    values: tuple[str, ...]  # lower-cased
+    shown: tuple[str, ...] = ()  # the same values as written in the profile (for display)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of an `in`/`any`/`all`/`none` list: a literal, a region or a `group:` reference."""
+
+    label: str  # as written (a group shows its label)
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A field and one operator with its validated argument."""
+
+    field: str
+    op: str
+    items: tuple[Item, ...] = ()  # set operators
+    low: Any = None  # range operators; scale values are positions in FUNDING_STAGES
+    high: Any = None
+    low_label: str | None = None  # how the bound reads in reasons ("Series B", "200")
+    high_label: str | None = None
+    pattern: str | None = None  # `matches`, as written (compiled case-insensitive)
+
+    @property
+    def kind(self) -> str:
+        return FIELD_KINDS[self.field]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Partial credit: `share` of the weight when the value misses by at most `margin`
+    (a fraction of the bound, numbers) or `steps` (positions, the funding scale)."""
+
+    share: float
+    margin: float | None = None
+    steps: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A `[[require]]` (must hold) or `[[exclude]]` (must not hold) hard filter."""
+
+    kind: str  # "require" | "exclude"
+    condition: Condition
+    name: str | None = None
+    on_missing: str = "fail"  # require: fail|pass; exclude: keep|exclude
+
+    @property
+    def label(self) -> str:
+        return self.name or self.condition.field
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A weighted criterion: earns `weight` points when its condition holds."""
+
+    name: str
+    condition: Condition
+    weight: float
+    label: str | None = None  # short wording for the `why` line ("RevOps")
+    partial: Partial | None = None
+    on_missing: str = "no_points"  # no_points | unknown
+
+    @property
+    def short(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Group:
+    """A named value group (`[groups.<key>]`), referenced as "group:<key>"."""
+
+    key: str
+    label: str
+    values: tuple[str, ...] = ()  # matched on the field of the criterion using the group
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field -> exact values
+    prefixes: tuple[tuple[str, tuple[str, ...]], ...] = ()  # field -> prefixes
+
+
+@dataclass(frozen=True)
+class Persona:
+    """Who to contact at a fitting account, and what they care about (for briefs)."""
+
+    title: str
+    department: str | None = None
+    why: str | None = None
+    cares_about: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An ICP profile, fully validated. Build one with `load_profile`."""
+
+    name: str
+    slug: str
+    path: Path | None
+    criteria: tuple[Criterion, ...]
+    tiers: tuple[tuple[str, float], ...]  # highest threshold first
+    description: str = ""
+    priority_tier: str | None = None
+    capacity: int | None = None
+    score_cap: float = 100.0
+    requires: tuple[Rule, ...] = ()
+    excludes: tuple[Rule, ...] = ()
+    groups: dict[str, Group] = field(default_factory=dict)
+    signals: list[Any] = field(default_factory=list)  # listbuilder.signals.rules.SignalRule
+    dedupe: Any = None  # listbuilder.dedupe.settings.DedupeSettings
+    personas: tuple[Persona, ...] = ()
+    talking_points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The hard filters in the order they are checked: requires, then excludes."""
+        return self.requires + self.excludes
+
+    @property
+    def priority_threshold(self) -> float | None:
+        """The score from which an account gets priority routing (the priority tier's floor)."""
+        return dict(self.tiers).get(self.priority_tier) if self.priority_tier else None
+
+    def tier_of(self, score: float) -> str | None:
+        """The tier a score falls in (None below the lowest threshold)."""
+        return next((name for name, floor in self.tiers if score >= floor), None)

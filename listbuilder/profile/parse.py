@@ -1,0 +1,525 @@
+"""Turn a profile's TOML data into a `Profile`, collecting every problem with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from listbuilder.dedupe.settings import parse_dedupe_settings
+from listbuilder.profile.conditions import (
+    check_unknown_keys,
+    number_label,
+    parse_condition,
+    resolve_field,
+    suggest,
+    toml_value,
+)
+from listbuilder.profile.locate import Locator
+from listbuilder.profile.model import (
+    CODE,
+    FIELD_KINDS,
+    NUMBER,
+    RANGE_OPERATORS,
+    SCALE,
+    TEXT,
+    Criterion,
+    Group,
+    Partial,
+    Persona,
+    Profile,
+    Rule,
+)
+from listbuilder.signals.rules import parse_signal_rules
+
+TOP_LEVEL = (
+    "profile",
+    "groups",
+    "require",
+    "exclude",
+    "criterion",
+    "signal",
+    "dedupe",
+    "persona",
+    "talking_points",
+)
+PROFILE_KEYS = ("name", "description", "tiers", "priority_tier", "capacity", "score_cap")
+GROUP_KEYS = ("label", "values")
+CRITERION_KEYS = ("name", "label", "field", "weight", "partial", "on_missing")
+RULE_KEYS = ("name", "field", "on_missing")
+PERSONA_KEYS = ("title", "department", "why", "cares_about")
+ON_MISSING = {
+    "criterion": ("no_points", "unknown"),
+    "require": ("fail", "pass"),
+    "exclude": ("keep", "exclude"),
+}
+DEFAULT_TIERS = {"A": 80.0, "B": 60.0, "C": 40.0}
+
+
+class Problems:
+    """Collects messages as `<file>: <place> (line N): <message>`."""
+
+    def __init__(self, source: str, text: str) -> None:
+        self.source = source
+        self.locator = Locator(text)
+        self.messages: list[str] = []
+
+    def add(
+        self,
+        message: str,
+        *,
+        place: str | None = None,
+        table: str | None = None,
+        index: int = 0,
+        key: str | None = None,
+    ) -> None:
+        line = None
+        if table is not None:
+            line = self.locator.key(table, index, key) if key else self.locator.table(table, index)
+        where = place or ""
+        if line:
+            where = f"{where} (line {line})" if where else f"line {line}"
+        self.messages.append(
+            f"{self.source}: {where}: {message}" if where else f"{self.source}: {message}"
+        )
+
+    def sayer(self, place: str, table: str, index: int = 0) -> Any:
+        def say(message: str, key: str | None = None) -> None:
+            self.add(message, place=place, table=table, index=index, key=key)
+
+        return say
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _array(data: dict[str, Any], key: str, problems: Problems) -> list[dict[str, Any]]:
+    value = data.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return value
+    problems.add(
+        f'"{key}" must be an array of tables: write each one under a [[{key}]] header',
+        place=f"[{key}]",
+        table=key,
+    )
+    return []
+
+
+def _place(kind: str, index: int, table: dict[str, Any]) -> str:
+    name = table.get("name") if kind != "signal" else table.get("kind")
+    return f'{kind} "{name}"' if isinstance(name, str) and name else f"{kind} #{index + 1}"
+
+
+def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    table = data.get("profile")
+    say = problems.sayer("[profile]", "profile")
+    if not isinstance(table, dict):
+        problems.add('missing [profile] table; add one with at least name = "..."')
+        return {"name": "", "tiers": tuple(DEFAULT_TIERS.items())}
+    for key in table:
+        if key not in PROFILE_KEYS:
+            near = suggest(key, PROFILE_KEYS)
+            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(PROFILE_KEYS)}"
+            say(f'unknown key "{key}"{hint}', key)
+    out: dict[str, Any] = {}
+    name = table.get("name")
+    if not isinstance(name, str) or not name.strip():
+        say(
+            'missing name; add name = "<what this ICP is>"'
+            if name is None
+            else f"name = {toml_value(name)}: write a non-empty string",
+            "name",
+        )
+        name = ""
+    out["name"] = name
+    description = table.get("description", "")
+    if not isinstance(description, str):
+        say(f"description = {toml_value(description)}: write a string", "description")
+        description = ""
+    out["description"] = description
+    tiers = table.get("tiers", DEFAULT_TIERS)
+    if (
+        not isinstance(tiers, dict)
+        or not tiers
+        or not all(_number(v) and 0 <= v <= 100 for v in tiers.values())
+    ):
+        say(
+            f"tiers = {toml_value(tiers)}: write score thresholds between 0 and 100, e.g. "
+            "tiers = { A = 80, B = 70, C = 50 }",
+            "tiers",
+        )
+        tiers = DEFAULT_TIERS
+    out["tiers"] = tuple(sorted(((k, float(v)) for k, v in tiers.items()), key=lambda t: -t[1]))
+    priority = table.get("priority_tier")
+    if priority is not None and priority not in tiers:
+        say(
+            f"priority_tier = {toml_value(priority)}: not a tier; use one of {', '.join(tiers)}",
+            "priority_tier",
+        )
+        priority = None
+    out["priority_tier"] = priority
+    capacity = table.get("capacity")
+    if capacity is not None and (
+        not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1
+    ):
+        say(
+            f"capacity = {toml_value(capacity)}: write a whole number of accounts, e.g. "
+            "capacity = 1200",
+            "capacity",
+        )
+        capacity = None
+    out["capacity"] = capacity
+    cap = table.get("score_cap", 100)
+    if not _number(cap) or cap <= 0:
+        say(
+            f"score_cap = {toml_value(cap)}: write a positive number, e.g. score_cap = 100",
+            "score_cap",
+        )
+        cap = 100
+    out["score_cap"] = float(cap)
+    return out
+
+
+def _parse_groups(data: dict[str, Any], problems: Problems) -> dict[str, Group]:
+    tables = data.get("groups", {})
+    if not isinstance(tables, dict):
+        problems.add("groups must be tables: write each group as [groups.<key>]", table="groups")
+        return {}
+    groups = {}
+    for key, table in tables.items():
+        say = problems.sayer(f"[groups.{key}]", f"groups.{key}")
+        if not isinstance(table, dict):
+            say(
+                f"groups.{key} = {toml_value(table)}: write it as a [groups.{key}] table with "
+                "values = [...]"
+            )
+            continue
+        label = key
+        values: tuple[str, ...] = ()
+        fields: list[tuple[str, tuple[str, ...]]] = []
+        prefixes: list[tuple[str, tuple[str, ...]]] = []
+        for name, value in table.items():
+            if name == "label":
+                label = value if isinstance(value, str) else key
+                continue
+            strings = _strings(value)
+            if strings is None:
+                say(f"{name} = {toml_value(value)}: write a list of strings", name)
+                continue
+            if name == "values":
+                values = strings
+                continue
+            base = name.removesuffix("_prefix")
+            field = resolve_field(
+                base,
+                lambda m, k=None, n=name, say=say: say(
+                    m + " (group keys: label, values, <field>, <field>_prefix)", n
+                ),
+            )
+            if field is None:
+                continue
+            if name.endswith("_prefix"):
+                if FIELD_KINDS[field] not in (TEXT, CODE):
+                    say(f"{name}: prefixes apply to text and code fields, not {field}", name)
+                    continue
+                prefixes.append((field, strings))
+            else:
+                fields.append((field, strings))
+        if not values and not fields and not prefixes:
+            say("the group is empty; add values = [...] or <field> = [...] lists")
+            continue
+        groups[key] = Group(key, label, values, tuple(fields), tuple(prefixes))
+    return groups
+
+
+def _on_missing(kind: str, table: dict[str, Any], say: Any) -> str:
+    allowed = ON_MISSING[kind]
+    value = table.get("on_missing", allowed[0])
+    if value not in allowed:
+        say(
+            f"on_missing = {toml_value(value)}: use {' or '.join(toml_value(a) for a in allowed)}",
+            "on_missing",
+        )
+        return allowed[0]
+    return str(value)
+
+
+def _parse_rules(
+    kind: str, data: dict[str, Any], groups: dict[str, Group], problems: Problems
+) -> list[Rule]:
+    rules = []
+    for index, table in enumerate(_array(data, kind, problems)):
+        say = problems.sayer(_place(kind, index, table), kind, index)
+        check_unknown_keys(table, RULE_KEYS, table.get("field"), say)
+        condition = parse_condition(table, kind=kind, groups=groups, say=say)
+        name = table.get("name")
+        if name is not None and not isinstance(name, str):
+            say(f"name = {toml_value(name)}: write a string", "name")
+            name = None
+        on_missing = _on_missing(kind, table, say)
+        if condition is not None:
+            rules.append(Rule(kind, condition, name, on_missing))
+    return rules
+
+
+def _parse_partial(value: Any, field: str, op: str | None, say: Any) -> Partial | None:
+    if not isinstance(value, dict):
+        say(
+            f"partial = {toml_value(value)}: write a table, e.g. "
+            "partial = { margin = 0.25, share = 0.5 }",
+            "partial",
+        )
+        return None
+    if op not in RANGE_OPERATORS:
+        say(f"partial credit applies to between, at_least and at_most, not {op}", "partial")
+        return None
+    kind = FIELD_KINDS[field]
+    share: Any = value.get("share")
+    ok = True
+    if not _number(share) or not 0 < share < 1:
+        say(
+            f"partial = {toml_value(value)}: share must be a number between 0 and 1 "
+            "(the part of the weight earned), e.g. share = 0.5",
+            "partial",
+        )
+        ok = False
+    allowed = {"share", "margin"} if kind == NUMBER else {"share", "steps"}
+    extra = sorted(set(value) - allowed)
+    if kind not in (NUMBER, SCALE):
+        say(f"partial credit applies to numbers and funding_stage, not {field}", "partial")
+        return None
+    if extra:
+        say(
+            f"partial = {toml_value(value)}: unknown key {', '.join(extra)}; for {field} use "
+            f"{' and '.join(sorted(allowed))}",
+            "partial",
+        )
+        ok = False
+    if kind == NUMBER:
+        margin: Any = value.get("margin")
+        if not _number(margin) or margin <= 0:
+            say(
+                f"partial = {toml_value(value)}: margin must be a positive fraction of the bound, "
+                "e.g. margin = 0.25 (25% outside the range)",
+                "partial",
+            )
+            ok = False
+        return Partial(float(share), margin=float(margin)) if ok else None
+    steps: Any = value.get("steps")
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        say(
+            f"partial = {toml_value(value)}: steps must be a whole number of funding stages, "
+            "e.g. steps = 1",
+            "partial",
+        )
+        ok = False
+    return Partial(float(share), steps=steps) if ok else None
+
+
+def _parse_criteria(
+    data: dict[str, Any], groups: dict[str, Group], problems: Problems
+) -> list[Criterion] | None:
+    tables = _array(data, "criterion", problems)
+    if not tables:
+        if "criterion" not in data:
+            problems.add("no [[criterion]] tables; add weighted criteria whose weights sum to 100")
+        return []
+    criteria, total, weights_ok, seen = [], 0.0, True, set()
+    for index, table in enumerate(tables):
+        place = _place("criterion", index, table)
+        say = problems.sayer(place, "criterion", index)
+        check_unknown_keys(table, CRITERION_KEYS, table.get("field"), say)
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            say(
+                'missing name; add name = "<what it checks>"'
+                if name is None
+                else f"name = {toml_value(name)}: write a non-empty string",
+                "name",
+            )
+            name = None
+        elif name in seen:
+            say(
+                f'name "{name}" is used twice; criterion names must be unique (talking points and '
+                "breakdowns refer to them)",
+                "name",
+            )
+        else:
+            seen.add(name)
+        label = table.get("label")
+        if label is not None and not isinstance(label, str):
+            say(f"label = {toml_value(label)}: write a string", "label")
+            label = None
+        weight = table.get("weight")
+        if weight is None:
+            say("missing weight; add weight = <points out of 100>")
+            weights_ok = False
+        elif not _number(weight) or not 0 < weight <= 100:
+            say(
+                f"weight = {toml_value(weight)}: write a number of points between 0 and 100",
+                "weight",
+            )
+            weights_ok = False
+        else:
+            total += weight
+        condition = parse_condition(table, kind="criterion", groups=groups, say=say)
+        on_missing = _on_missing("criterion", table, say)
+        partial = None
+        if "partial" in table and condition is not None:
+            partial = _parse_partial(table["partial"], condition.field, condition.op, say)
+        if condition is not None and name and weights_ok and weight is not None:
+            criteria.append(Criterion(name, condition, float(weight), label, partial, on_missing))
+    if weights_ok and abs(total - 100) > 1e-9:
+        last = len(tables) - 1
+        problems.add(
+            f"weights sum to {number_label(total)}, they must sum to 100",
+            place=_place("criterion", last, tables[last]),
+            table="criterion",
+            index=last,
+        )
+    return criteria
+
+
+def _parse_signals(data: dict[str, Any], problems: Problems) -> list[Any]:
+    tables = _array(data, "signal", problems)
+    rules, issues = parse_signal_rules(tables)
+    for index, message in issues:
+        table = tables[index] if 0 <= index < len(tables) else {}
+        problems.add(message, place=_place("signal", index, table), table="signal", index=index)
+    return list(rules)
+
+
+def _parse_dedupe(data: dict[str, Any], problems: Problems) -> Any:
+    table = data.get("dedupe")
+    settings, issues = parse_dedupe_settings(table)
+    for message in issues:
+        key = message.split(":", 1)[0].removeprefix("dedupe.").split(".")[0]
+        problems.add(message, place="[dedupe]", table="dedupe", key=key)
+    return settings
+
+
+def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
+    personas = []
+    for index, table in enumerate(_array(data, "persona", problems)):
+        title = table.get("title")
+        say = problems.sayer(
+            f'persona "{title}"' if isinstance(title, str) else f"persona #{index + 1}",
+            "persona",
+            index,
+        )
+        for key in table:
+            if key not in PERSONA_KEYS:
+                near = suggest(key, PERSONA_KEYS)
+                say(
+                    f'unknown key "{key}"'
+                    + (
+                        f' — did you mean "{near}"?'
+                        if near
+                        else f"; allowed: {', '.join(PERSONA_KEYS)}"
+                    ),
+                    key,
+                )
+        if not isinstance(title, str) or not title.strip():
+            say('missing title; add title = "VP Sales"', "title")
+            continue
+        texts = {k: table.get(k) for k in ("department", "why")}
+        for key, value in texts.items():
+            if value is not None and not isinstance(value, str):
+                say(f"{key} = {toml_value(value)}: write a string", key)
+                texts[key] = None
+        cares = _strings(table.get("cares_about", []))
+        if cares is None:
+            say(
+                f"cares_about = {toml_value(table['cares_about'])}: write a list of strings",
+                "cares_about",
+            )
+        personas.append(Persona(title, texts["department"], texts["why"], cares or ()))
+    return personas
+
+
+def _parse_talking_points(
+    data: dict[str, Any], criteria: list[Criterion], signal_kinds: list[str], problems: Problems
+) -> dict[str, tuple[str, ...]]:
+    table = data.get("talking_points", {})
+    if not isinstance(table, dict):
+        problems.add(
+            "talking_points must be a table: [talking_points] with "
+            '"<criterion name or signal kind>" = "..." lines',
+            table="talking_points",
+        )
+        return {}
+    say = problems.sayer("[talking_points]", "talking_points")
+    known = [c.name for c in criteria] + signal_kinds
+    points = {}
+    for key, value in table.items():
+        if key not in known:
+            near = suggest(key, known, cutoff=60)
+            say(
+                f'"{key}" is neither a criterion name nor a signal kind'
+                + (
+                    f' — did you mean "{near}"?'
+                    if near
+                    else f"; use one of: {', '.join(toml_value(k) for k in known)}"
+                ),
+                key,
+            )
+            continue
+        strings = _strings(value)
+        if strings is None:
+            say(
+                f"{toml_value(key)} = {toml_value(value)}: write a string or a list of strings", key
+            )
+            continue
+        points[key] = strings
+    return points
+
+
+def parse_profile(
+    data: dict[str, Any], *, source: str, text: str, path: Path | None, slug: str
+) -> tuple[Profile | None, list[str]]:
+    """Validate TOML data into a Profile; returns (profile or None, every problem found)."""
+    problems = Problems(source, text)
+    for key in data:
+        if key not in TOP_LEVEL:
+            near = suggest(key, TOP_LEVEL)
+            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(TOP_LEVEL)}"
+            problems.add(f'unknown table "{key}"{hint}', table=key)
+    settings = _parse_settings(data, problems)
+    groups = _parse_groups(data, problems)
+    requires = _parse_rules("require", data, groups, problems)
+    excludes = _parse_rules("exclude", data, groups, problems)
+    criteria = _parse_criteria(data, groups, problems) or []
+    signals = _parse_signals(data, problems)
+    dedupe = _parse_dedupe(data, problems)
+    personas = _parse_personas(data, problems)
+    kinds = [str(getattr(rule, "kind", "")) for rule in signals]
+    talking_points = _parse_talking_points(data, criteria, kinds, problems)
+    if problems.messages:
+        return None, problems.messages
+    profile = Profile(
+        name=settings["name"],
+        slug=slug,
+        path=path,
+        criteria=tuple(criteria),
+        tiers=settings["tiers"],
+        description=settings["description"],
+        priority_tier=settings["priority_tier"],
+        capacity=settings["capacity"],
+        score_cap=settings["score_cap"],
+        requires=tuple(requires),
+        excludes=tuple(excludes),
+        groups=groups,
+        signals=signals,
+        dedupe=dedupe,
+        personas=tuple(personas),
+        talking_points=talking_points,
+    )
+    return profile, []
