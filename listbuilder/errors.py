@@ -8,7 +8,7 @@ file, the place in it and the fix.
 from __future__ import annotations
 
 EXIT_SUCCESS = 0
-EXIT_FAIL = 1  # the command ran but found a problem (e.g. `profile check` found issues)
+EXIT_FAIL = 1  # the command ran but found a problem (e.g. a CRM push with rejected records)
 EXIT_ERROR = 2  # bad input: an unusable file, profile or option
 
 

@@ -192,7 +192,10 @@ def build(
             "as_of": as_of.isoformat(),
             "profiles": [p.name for p in loaded],
             "inputs": [str(p) for p in lists],
-            "unknowns": _unknown_counts(selected),
+            "unknowns": {
+                "selected_with_unknown_criteria": _unknown_counts(selected),
+                "per_criterion": scored.unknowns,
+            },
         }
     )
     paths = stages.run(
@@ -341,8 +344,8 @@ def _score_cap(profile: Any) -> float:
     return float(getattr(profile, "score_cap", None) or 100)
 
 
-def _unknown_counts(selected: pl.DataFrame) -> dict[str, int]:
+def _unknown_counts(selected: pl.DataFrame) -> int:
     """How many selected accounts had criteria with no data (counted, not penalised)."""
     if "fit_unknown" not in selected.columns:
-        return {}
-    return {"accounts_with_unknown_criteria": int((selected["fit_unknown"] > 0).sum())}
+        return 0
+    return int((selected["fit_unknown"] > 0).sum())
