@@ -1,3 +1,89 @@
-"""Commands registered on the `listbuilder` group (filled in by its owner)."""
+"""`listbuilder inspect`: show what ingest understood of each list, before building."""
 
-from listbuilder.cli import main  # noqa: F401
+from __future__ import annotations
+
+import click
+
+from listbuilder.cli import main
+from listbuilder.cli.options import column_map_option
+from listbuilder.ingest import FORMATS, FileReport, read_companies
+
+_EXAMPLE_WIDTH = 60
+
+
+def _clip(value: str) -> str:
+    value = value.replace("\n", " ")
+    return value if len(value) <= _EXAMPLE_WIDTH else value[: _EXAMPLE_WIDTH - 1] + "…"
+
+
+def format_report(report: FileReport) -> str:
+    """The human-readable summary of one file that `inspect` prints."""
+    encoding = report.encoding or "n/a (binary format)"
+    fmt = report.format + (f" ({report.compression})" if report.compression else "")
+    if report.delimiter and report.delimiter not in (",", "\t"):
+        fmt += f", delimiter {report.delimiter!r}"
+    lines = [
+        f"{report.path}",
+        f"  format: {fmt}",
+        f"  encoding: {encoding}",
+        f"  rows: {report.rows}" + (f" ({report.rejected} rejected)" if report.rejected else ""),
+        "  columns:",
+    ]
+    width = max((len(m.header) for m in report.mapping), default=0)
+    for m in report.mapping:
+        target = f"-> {m.field} ({m.confidence}%, {m.method})" if m.field else "(passthrough)"
+        lines.append(f"    {m.header.ljust(width)}  {target}")
+    lines.append("  parse rate:")
+    for stats in report.fields:
+        rate = stats.parse_rate
+        shown = "n/a" if rate is None else f"{rate:.1%}"
+        extra = []
+        if stats.unparsed:
+            extra.append(f"{stats.unparsed} unparsed")
+        if stats.placeholders:
+            extra.append(f"{stats.placeholders} placeholders")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        lines.append(f"    {stats.field} [{stats.header}]: {shown} of {stats.filled}{suffix}")
+        if stats.examples:
+            shown_examples = ", ".join(repr(_clip(e)) for e in stats.examples)
+            lines.append(f"      unparsed e.g. {shown_examples}")
+    lines.append(f"  placeholders nulled: {report.placeholders}")
+    for note in report.notes:
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Read the files as this format instead of detecting it.",
+)
+@click.option(
+    "--encoding",
+    default=None,
+    help="Text encoding of the files (default: detect UTF-8 / Windows-1252).",
+)
+@column_map_option
+def inspect(
+    files: tuple[str, ...],
+    input_format: str | None,
+    encoding: str | None,
+    column_map: tuple[str, ...],
+) -> None:
+    """Show how each list is read: format, encoding, rows, column mapping, parse rates.
+
+    Run it before `build` to check that every column landed where you expect.
+
+    Example: listbuilder inspect zoominfo.csv apollo.xlsx --map "Org Size=employees"
+    """
+    ingested = read_companies(
+        list(files), format=input_format, encoding=encoding, column_map=list(column_map)
+    )
+    for index, report in enumerate(ingested.reports):
+        if index:
+            click.echo("")
+        click.echo(format_report(report))

@@ -1,0 +1,367 @@
+"""read_companies: vendor files in, one frame in the canonical schema out.
+
+Each file is read with `read_raw`, its headers mapped with `map_headers`, and
+every mapped column parsed with the expressions of `values` (on the column's
+unique values, joined back, so a 1M-row list costs as much as its distinct
+values). Parse statistics per column land in a `FileReport`; values that did
+not parse are kept in the lineage column `unparsed` as `field=raw` pairs.
+
+Folding rules: `employees` is the exact count, else the parsed
+`employees_range`; `revenue` likewise with `revenue_range`. A `location`
+column (`San Francisco, California, United States`; the first of several
+`;`-separated locations) fills `city`, `state` and `country` where the file
+has no column of their own. Money columns honour the header's units
+(`(in 000s USD)` multiplies by 1000). US postal codes that lost their leading
+zero in Excel (`2134`) are padded back to five digits.
+
+Unmapped columns pass through under their header; a header that would collide
+with a lineage, canonical or derived column gets the suffix `_input`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from listbuilder.errors import InputError
+from listbuilder.ingest import values as V
+from listbuilder.ingest.aliases import (
+    COMPANY_ALIASES,
+    ColumnMatch,
+    header_units,
+    map_headers,
+    parse_column_map,
+)
+from listbuilder.ingest.readers import RawTable, read_raw
+from listbuilder.schema import (
+    COMPANY_SCHEMA,
+    DERIVED_SCHEMA,
+    LINEAGE_SCHEMA,
+    REJECT_SCHEMA,
+)
+
+_RESERVED = set(LINEAGE_SCHEMA) | set(COMPANY_SCHEMA) | set(DERIVED_SCHEMA)
+Parser = Callable[[pl.Expr], pl.Expr]
+
+
+@dataclass
+class FieldStats:
+    """Parse outcome of one mapped column."""
+
+    header: str
+    field: str
+    filled: int  # non-blank cells
+    parsed: int
+    placeholders: int
+    unparsed: int
+    # up to 3 raw values that did not parse
+    examples: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def parse_rate(self) -> float | None:
+        """Share of real (non-placeholder) values that parsed, or None when there were none."""
+        total = self.parsed + self.unparsed
+        return self.parsed / total if total else None
+
+
+@dataclass
+class FileReport:
+    """What ingest understood of one file: format, encoding, mapping and parse stats."""
+
+    path: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    compression: str | None
+    rows: int  # rows kept (rejected rows not included)
+    rejected: int
+    mapping: list[ColumnMatch]
+    fields: list[FieldStats]
+    notes: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def placeholders(self) -> int:
+        """Placeholders and Excel errors nulled across all mapped columns."""
+        return sum(stats.placeholders for stats in self.fields)
+
+
+@dataclass
+class Ingested:
+    """Result of read_companies: canonical rows, ingest rejects, one report per file."""
+
+    companies: pl.DataFrame
+    rejects: pl.DataFrame
+    reports: list[FileReport]
+
+
+def _money(header: str) -> Parser:
+    scale, currency = header_units(header)
+    return lambda e: V.parse_money(e, scale=scale, currency=currency)
+
+
+def _parser(target: str, header: str) -> Parser | None:
+    """The parser of a field; None for free text (cleaned only, never 'unparsed')."""
+    simple: dict[str, Parser] = {
+        "employees": V.parse_employees,
+        "employees_range": V.parse_employees,
+        "founded_year": V.parse_year,
+        "funding_stage": V.parse_funding_stage,
+        "last_funding_date": V.parse_date,
+        "technologies": V.parse_list,
+        "departments": V.parse_list,
+        "sic": V.parse_code,
+        "naics": V.parse_code,
+        "country": V.parse_country,
+        "location": V.parse_location,
+    }
+    if target in ("revenue", "revenue_range", "total_funding"):
+        return _money(header)
+    return simple.get(target)
+
+
+def _check_overrides(overrides: dict[str, str | None], tables: list[RawTable]) -> None:
+    present = {h for table in tables for h in table.headers}
+    missing = [h for h in overrides if h not in present]
+    if missing:
+        header = missing[0]
+        files = ", ".join(t.path for t in tables)
+        headers = ", ".join(dict.fromkeys(h for t in tables for h in t.headers))
+        raise InputError(
+            f"--map '{header}={overrides[header] or '-'}': no column {header!r} in {files} "
+            f"(headers: {headers}); copy the header exactly"
+        )
+
+
+def _ingest_one(
+    table: RawTable, overrides: dict[str, str | None]
+) -> tuple[pl.DataFrame, FileReport]:
+    frame = table.frame
+    own = {h: f for h, f in overrides.items() if h in table.headers}
+    matches = map_headers(table.headers, COMPANY_ALIASES, overrides=own)
+    by_field = {m.field: m.header for m in matches if m.field}
+    if "name" not in by_field and "website" not in by_field:
+        raise InputError(
+            f"{table.path}: no column for the company name or website "
+            f"(headers: {', '.join(table.headers)}); use --map 'Header=name'"
+        )
+    mapped_matches = [m for m in matches if m.field]
+
+    def process(m: ColumnMatch) -> tuple[pl.Series, FieldStats, pl.Series | None]:
+        assert m.field is not None
+        parser = _parser(m.field, m.header)
+        if parser is None:
+            return (*_text_column(frame, m.header, m.field), None)
+        return _parsed_column(frame[m.header], m.field, parser)
+
+    # Columns are independent and polars releases the GIL: parse them side by side.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(process, mapped_matches))
+    parsed = {m.header: values for m, (values, _, _) in zip(mapped_matches, results, strict=True)}
+    stats = [field_stats for _, field_stats, _ in results]
+    unparsed_parts = [
+        pl.when(pl.col(m.header).is_in(bad.implode())).then(
+            pl.format(f"{m.field}={{}}", pl.col(m.header))
+        )
+        for m, (_, _, bad) in zip(mapped_matches, results, strict=True)
+        if bad is not None and len(bad)
+    ]
+    unparsed = (
+        frame.select(pl.concat_str(unparsed_parts, separator="; ", ignore_nulls=True)).to_series()
+        if unparsed_parts
+        else pl.Series([None] * frame.height, dtype=pl.String)
+    )
+
+    def col(target: str) -> pl.Series | None:
+        header = by_field.get(target)
+        return parsed.get(header) if header else None
+
+    def loc(part: str) -> pl.Series | None:
+        header = by_field.get("location")
+        return parsed[header].struct.field(part) if header else None
+
+    out = pl.DataFrame({"line": frame["line"]})
+    columns: dict[str, pl.Series | None] = {target: col(target) for target in COMPANY_SCHEMA}
+    for target, helper in (("employees", "employees_range"), ("revenue", "revenue_range")):
+        columns[target] = _coalesce(columns[target], col(helper))
+    for part in ("city", "state", "country"):
+        columns[part] = _coalesce(columns[part], loc(part))
+    out = out.hstack(
+        [
+            pl.repeat(None, frame.height, dtype=dtype, eager=True).alias(t)
+            if columns[t] is None
+            else columns[t].alias(t)  # type: ignore[union-attr]
+            for t, dtype in COMPANY_SCHEMA.items()
+        ]
+    )
+    state_codes = V.map_unique(
+        out["state"], lambda uniques: uniques.select(V.parse_state(pl.col("v"))).to_series()
+    )
+    out = out.with_columns(
+        state=pl.when(pl.col("country").is_null() | pl.col("country").is_in(["US", "CA"]))
+        .then(pl.lit(state_codes))
+        .otherwise(pl.col("state")),
+        postal_code=pl.when(
+            (pl.col("country") == "US") & pl.col("postal_code").str.contains(r"^\d{3,4}$")
+        )
+        .then(pl.col("postal_code").str.zfill(5))
+        .otherwise(pl.col("postal_code")),
+    )
+    out = out.with_columns(
+        row_id=pl.lit(0, pl.Int64),
+        source=pl.lit(table.path),
+        unparsed=pl.when(unparsed != "").then(pl.lit(unparsed)),
+    )
+    out = out.select(
+        [pl.col(c).cast(d) for c, d in LINEAGE_SCHEMA.items()]
+        + [pl.col(c).cast(d) for c, d in COMPANY_SCHEMA.items()]
+    )
+    mapped = {m.header for m in matches if m.field}
+    passthrough = [h for h in table.headers if h not in mapped]
+    out = (
+        out.with_columns(
+            frame.select(
+                pl.col(h).alias(f"{h}_input" if h in _RESERVED else h) for h in passthrough
+            )
+        )
+        if passthrough
+        else out
+    )
+    notes = list(table.notes)
+    for m in matches:
+        if m.field in ("revenue", "revenue_range", "total_funding"):
+            scale, _ = header_units(m.header)
+            if scale != 1:
+                notes.append(f"{m.header}: values without a unit multiplied by {scale:g}")
+    report = FileReport(
+        path=table.path,
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        compression=table.compression,
+        rows=out.height,
+        rejected=table.rejects.height,
+        mapping=matches,
+        fields=stats,
+        notes=notes,
+    )
+    return out, report
+
+
+def _text_column(frame: pl.DataFrame, header: str, target: str) -> tuple[pl.Series, FieldStats]:
+    """Free text: trimmed, blanks and placeholders nulled; never 'unparsed'."""
+    raw = frame[header]
+    value = frame.select(V.clean_text(pl.col(header))).to_series()
+    nulled = raw.filter(value.is_null() & raw.is_not_null())
+    blank = int((nulled.str.strip_chars() == "").sum())
+    filled = len(raw) - raw.null_count() - blank
+    kept = len(value) - value.null_count()
+    return value, FieldStats(header, target, filled, kept, filled - kept, 0)
+
+
+def _parsed_column(
+    raw: pl.Series, target: str, parser: Parser
+) -> tuple[pl.Series, FieldStats, pl.Series]:
+    """Parse a column on its distinct values; stats weighted by counts; the unparsed values."""
+    counts = raw.rename("raw").value_counts(name="len").filter(pl.col("raw").is_not_null())
+    values = counts.select(parser(pl.col("raw"))).to_series()
+    if isinstance(values.dtype, pl.Struct):  # location: usable when it gave a city or country
+        ok = (
+            values.struct.field("city").is_not_null() | values.struct.field("country").is_not_null()
+        )
+    else:
+        ok = values.is_not_null()
+    counts = counts.with_columns(
+        ok=ok,
+        filled=pl.col("raw").str.strip_chars() != "",
+    ).with_columns(placeholder=pl.col("filled") & V.is_placeholder(pl.col("raw")))
+    bad = pl.col("filled") & ~pl.col("placeholder") & ~pl.col("ok")
+    totals = counts.select(
+        filled=pl.col("len").filter(pl.col("filled")).sum(),
+        placeholders=pl.col("len").filter(pl.col("placeholder")).sum(),
+        parsed=pl.col("len").filter(pl.col("ok")).sum(),
+        unparsed=pl.col("len").filter(bad).sum(),
+    ).row(0, named=True)
+    bad_values = counts.filter(bad)["raw"]
+    examples: list[str] = []
+    if len(bad_values):
+        examples = (
+            raw.filter(raw.is_in(bad_values.implode()))
+            .unique(maintain_order=True)
+            .head(3)
+            .to_list()
+        )
+    index = raw.replace_strict(
+        counts["raw"], pl.int_range(counts.height, dtype=pl.UInt32, eager=True), default=None
+    )
+    stats = FieldStats(
+        raw.name,
+        target,
+        totals["filled"],
+        totals["parsed"],
+        totals["placeholders"],
+        totals["unparsed"],
+        examples,
+    )
+    return values.gather(index).rename(raw.name), stats, bad_values
+
+
+def _coalesce(first: pl.Series | None, second: pl.Series | None) -> pl.Series | None:
+    if first is None or second is None:
+        return first if second is None else second
+    return pl.select(pl.coalesce(pl.lit(first), pl.lit(second))).to_series()
+
+
+def _named_rejects(table: RawTable, report: FileReport) -> pl.DataFrame:
+    """The reader's rejects with `name` filled from the column mapped to the name."""
+    header = next((m.header for m in report.mapping if m.field == "name"), None)
+    rows = table.rejected_rows
+    if header is None or rows is None or table.rejects.height == 0:
+        return table.rejects
+    names = rows.select("line", pl.col(header).str.strip_chars().alias("_name"))
+    return (
+        table.rejects.join(names, on="line", how="left", maintain_order="left")
+        .with_columns(name=pl.coalesce("name", "_name"))
+        .select(list(REJECT_SCHEMA))
+    )
+
+
+def read_companies(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    column_map: Mapping[str, str] | Sequence[str] | None = None,
+) -> Ingested:
+    """Read one or more company lists into the canonical schema (lineage columns first).
+
+    `column_map` overrides header mapping (`["Org=name"]` or {"Org": "name"}); raises
+    InputError for files that cannot be read or mapped.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    overrides = parse_column_map(column_map)
+    tables = [read_raw(p, format=format, encoding=encoding) for p in paths]
+    _check_overrides(overrides, tables)
+    frames, reports = [], []
+    for table in tables:
+        frame, report = _ingest_one(table, overrides)
+        frames.append(frame)
+        reports.append(report)
+    companies = (
+        pl.concat(frames, how="diagonal")
+        if frames
+        else pl.DataFrame(schema={**LINEAGE_SCHEMA, **COMPANY_SCHEMA})
+    )
+    companies = companies.with_columns(row_id=pl.int_range(pl.len(), dtype=pl.Int64))
+    rejects = pl.concat(
+        [pl.DataFrame(schema=REJECT_SCHEMA)]
+        + [_named_rejects(t, r) for t, r in zip(tables, reports, strict=True)],
+        how="vertical",
+    )
+    return Ingested(companies=companies, rejects=rejects, reports=reports)
