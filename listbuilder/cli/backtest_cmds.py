@@ -1,3 +1,260 @@
-"""Commands registered on the `listbuilder` group (filled in by its owner)."""
+"""`listbuilder backtest`, `learn` and `review`: close the loop from won and lost deals."""
 
-from listbuilder.cli import main  # noqa: F401
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from listbuilder.cli import main
+from listbuilder.errors import EXIT_FAIL, InputError
+from listbuilder.learn import (
+    Deals,
+    backtest_deals,
+    learn_profile,
+    read_deals,
+    review_deals,
+    write_backtest,
+    write_draft,
+)
+from listbuilder.profile import load_profile
+from listbuilder.signals import read_signals
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _as_of(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _rejected(count: int, out: Path | None) -> str:
+    if not count:
+        return ""
+    where = f" (see {out})" if out else ""
+    return f"; {count} deal rows rejected{where}"
+
+
+def _notes(read: Deals) -> list[str]:
+    """How the deals file was understood: its deal columns and the company-list join."""
+    columns = ", ".join(f'{m.field} = "{m.header}"' for m in read.mapping)
+    notes = [f"deal columns: {columns}"]
+    if read.matched is not None:
+        notes.append(f"{read.matched} of {read.deals.height} deals matched to the company list")
+    return notes
+
+
+@main.command()
+@click.argument("deals", type=click.Path(dir_okay=False))
+@click.option(
+    "--companies",
+    "companies",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Company list(s) to take firmographics from, joined by domain then name.",
+)
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    help="The ICP profile to test (a file or a shipped name such as b2b_saas).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for backtest.md, backtest.html, backtest.json, deals_rejects.csv.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    help="Date the export was taken (default: the latest created date in DEALS).",
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap intervals.")
+@click.option(
+    "--signals",
+    "signals",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Events file(s): score each deal's signals as of its created date.",
+)
+def backtest(
+    deals: str,
+    companies: tuple[str, ...],
+    profile_path: str,
+    out_dir: str,
+    as_of: dt.datetime | None,
+    seed: int,
+    signals: tuple[str, ...],
+) -> None:
+    """Does the profile predict success? Compare won/lost deals in vs out of the ICP.
+
+    DEALS is a HubSpot, Salesforce or plain CSV/XLSX export of deals (account, created,
+    closed, stage or outcome, amount; optionally churned date, renewed, expansion).
+    With --signals, each deal also gets the profile's signal score as of its created date.
+
+    Example: listbuilder backtest deals.csv --profile filters/b2b_saas.toml --out backtest/
+    """
+    profile = load_profile(profile_path)
+    events = None
+    if signals:
+        if not profile.signals:
+            raise InputError(
+                f"--signals given but {profile_path} has no [[signal]] rules; add one "
+                "(see filters/b2b_saas.toml) or leave out --signals"
+            )
+        events = read_signals(list(signals))
+    read = read_deals(deals, companies=list(companies) or None)
+    if read.deals.height == 0:
+        raise InputError(
+            f"{deals}: no usable deal rows ({read.rejects.height} rejected); "
+            "check the created date and stage columns"
+        )
+    result = backtest_deals(
+        read.deals,
+        profile,
+        as_of=_as_of(as_of),
+        seed=seed,
+        source=deals,
+        has_retention=read.has_retention,
+        has_expansion=read.has_expansion,
+        events=events,
+    )
+    result.rejected = read.rejects.height
+    result.notes = _notes(read)
+    out = Path(out_dir)
+    write_backtest(out, result, read.rejects)
+    a, b = result.in_icp, result.out_icp
+    click.echo(
+        f"{deals}: {read.deals.height} deals ({a['closed'] + b['closed']} closed), "
+        f"{a['deals']} in-ICP, {b['deals']} out-of-ICP"
+        f"{_rejected(read.rejects.height, out / 'deals_rejects.csv')}"
+    )
+    click.echo(result.verdict)
+    click.echo(f"wrote {out / 'backtest.md'}, backtest.html, backtest.json")
+
+
+@main.command()
+@click.argument("deals", type=click.Path(dir_okay=False))
+@click.option(
+    "--companies",
+    "companies",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Company list(s) to take firmographics from, joined by domain then name.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the draft profile (TOML).",
+)
+@click.option(
+    "--best",
+    type=click.Choice(["won", "top-quartile"]),
+    default="won",
+    show_default=True,
+    help="Best customers: every retained won deal, or the top quartile by value.",
+)
+@click.option(
+    "--min-deals",
+    default=20,
+    show_default=True,
+    help="Closed deals a segment needs before it can become a rule.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    help="Date the export was taken (default: the latest created date in DEALS).",
+)
+def learn(
+    deals: str,
+    companies: tuple[str, ...],
+    out_path: str,
+    best: str,
+    min_deals: int,
+    as_of: dt.datetime | None,
+) -> None:
+    """Draft a profile from won vs lost deals: weights proportional to the evidence.
+
+    Each rule carries a comment with its evidence (deals, win rate, lift); segments with
+    fewer than --min-deals closed deals are listed as too little data, not guessed.
+    Exit 1 when no attribute separates won from lost deals (no draft is written).
+
+    Example: listbuilder learn deals.csv --out filters/learned.toml
+    """
+    read = read_deals(deals, companies=list(companies) or None)
+    draft = learn_profile(
+        read.deals, best=best, min_deals=min_deals, as_of=_as_of(as_of), source=deals
+    )
+    for line in draft.summary:
+        click.echo(line)
+    if not draft.criteria:
+        click.secho(f"no draft written: {draft.reason}", fg="yellow", err=True)
+        sys.exit(EXIT_FAIL)
+    write_draft(Path(out_path), draft)
+    click.echo(f"wrote {out_path}; check it with: listbuilder profile check {out_path}")
+
+
+@main.command()
+@click.argument("deals", type=click.Path(dir_okay=False))
+@click.option(
+    "--companies",
+    "companies",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Company list(s) to take firmographics from, joined by domain then name.",
+)
+@click.option(
+    "--profile",
+    "profile_path",
+    required=True,
+    help="The ICP profile whose tiers to compare (a file or a shipped name).",
+)
+@click.option(
+    "--window",
+    default=90,
+    show_default=True,
+    type=click.IntRange(min=7),
+    help="Days per window: the last WINDOW days vs the WINDOW days before.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    default=None,
+    help="End of the last window (default: the latest created date in DEALS).",
+)
+@click.option(
+    "--fail-on-drift", is_flag=True, help="Exit 1 when something is flagged (for scheduled checks)."
+)
+def review(
+    deals: str,
+    companies: tuple[str, ...],
+    profile_path: str,
+    window: int,
+    as_of: dt.datetime | None,
+    fail_on_drift: bool,  # noqa: FBT001 (click passes options by keyword)
+) -> None:
+    """Flag drift: per tier, the last window vs the one before (conversion, cycle, deal size).
+
+    A conversion drop over 15%, a sales-cycle increase over 20% or a deal-size shift over
+    15% is flagged "review your ICP" with the numbers. Exit 0 even with flags, unless
+    --fail-on-drift is given.
+
+    Example: listbuilder review deals.csv --profile b2b_saas --window 90
+    """
+    profile = load_profile(profile_path)
+    read = read_deals(deals, companies=list(companies) or None)
+    result = review_deals(read.deals, profile, window=window, as_of=_as_of(as_of))
+    for line in result.lines():
+        click.echo(line)
+    if result.flags and fail_on_drift:
+        sys.exit(EXIT_FAIL)
