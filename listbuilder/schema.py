@@ -15,6 +15,7 @@ COMPANY_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(),
     "website": pl.String(),  # as given by the vendor (URL, host, email...)
     "employees": pl.Int64(),
+    "locations": pl.Int64(),  # sites / stores / offices, when the vendor gives it
     "revenue": pl.Float64(),  # USD per year
     "industry": pl.String(),
     "sic": pl.String(),

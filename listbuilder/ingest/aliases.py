@@ -194,6 +194,15 @@ COMPANY_ALIASES: dict[str, tuple[str, ...]] = {
         "Post Code",
         "~ShippingPostalCode",
     ),
+    "locations": (
+        "Number of Locations",
+        "Locations",
+        "# Locations",
+        "Location Count",
+        "Number of Sites",
+        "Number of Stores",
+        "Sites",
+    ),
     "founded_year": (
         "Founded Year",
         "Year Founded",

@@ -110,6 +110,7 @@ def _parser(target: str, header: str) -> Parser | None:
     simple: dict[str, Parser] = {
         "employees": V.parse_employees,
         "employees_range": V.parse_employees,
+        "locations": V.parse_employees,  # a count, written like one ("12", "1,200", "10+")
         "founded_year": V.parse_year,
         "funding_stage": V.parse_funding_stage,
         "last_funding_date": V.parse_date,

@@ -26,6 +26,7 @@ TEXT, CODE, COUNTRY, NUMBER, DATE, SCALE, LIST = (
 FIELD_KINDS: dict[str, str] = {
     name: {
         "employees": NUMBER,
+        "locations": NUMBER,
         "revenue": NUMBER,
         "founded_year": NUMBER,
         "total_funding": NUMBER,

@@ -45,6 +45,7 @@ _STAGE_INDEX = {stage.lower(): i for i, stage in enumerate(FUNDING_STAGES)}
 _MONEY = ("revenue", "total_funding")
 _NUMBER_WORDS = {
     "employees": "{} employees",
+    "locations": "{} locations",
     "revenue": "{} revenue",
     "total_funding": "{} raised",
     "founded_year": "founded {}",
