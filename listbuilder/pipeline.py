@@ -214,12 +214,14 @@ def build(
             unassigned=unassigned,
         ),
     )
+    unmatched_path = Path(out_dir) / "signals_unmatched.csv"
     if unmatched is not None:
         from listbuilder.export.files import neutralise_frame, write_atomic
 
-        target = Path(out_dir) / "signals_unmatched.csv"
         frame = neutralise_frame(unmatched)
-        paths["signals_unmatched.csv"] = write_atomic(target, lambda tmp: frame.write_csv(tmp))
+        paths[unmatched_path.name] = write_atomic(unmatched_path, lambda tmp: frame.write_csv(tmp))
+    else:
+        unmatched_path.unlink(missing_ok=True)  # left by an earlier run with --signals
     return BuildResult(
         selected=selected,
         rejects=rejects,

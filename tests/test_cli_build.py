@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -44,6 +45,14 @@ def test_build_prints_the_funnel(sample_dir: Path, tmp_path: Path) -> None:
     assert f"as of {as_of}" in out
     for name in ("targets.csv", "rejects.csv", "funnel.json", "report.html"):
         assert (tmp_path / "out" / name).is_file(), name
+    # the printed reason lines add up to every dropped row, stage by stage
+    funnel = json.loads((tmp_path / "out" / "funnel.json").read_text())
+    printed: dict[str, int] = {}
+    for line in out.splitlines()[1:]:
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in {s["stage"] for s in funnel["stages"]}:
+            printed[parts[0]] = printed.get(parts[0], 0) + int(parts[1].replace(",", ""))
+    assert printed == {s["stage"]: s["dropped"] for s in funnel["stages"] if s["dropped"]}
 
 
 def test_build_with_a_shipped_profile_name(sample_dir: Path, tmp_path: Path) -> None:

@@ -6,7 +6,10 @@ errors (``ListbuilderError``) become one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
+from types import FrameType
 from typing import Any
 
 import click
@@ -19,11 +22,19 @@ class _Group(click.Group):
     """A group that turns user errors into one red line and exit status 2."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # SIGTERM unwinds like Ctrl-C, so temporary files are removed and no
+        # half-written output is left behind.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except ListbuilderError as exc:
             click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(EXIT_ERROR)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

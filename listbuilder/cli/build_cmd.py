@@ -14,6 +14,7 @@ from listbuilder.errors import InputError
 OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
 CRMS = ("hubspot", "salesforce")
 BRIEF_FORMATS = ("md", "html")
+SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have them all
 
 
 @main.command()
@@ -113,8 +114,16 @@ def build(
     )
     click.echo(format_funnel(result.funnel))
     for stage in result.funnel["stages"]:
-        for reason, count in list(stage["reasons"].items())[:5]:
+        reasons = list(stage["reasons"].items())
+        shown = reasons[:SHOWN_REASONS] if len(reasons) > SHOWN_REASONS + 1 else reasons
+        for reason, count in shown:
             click.echo(f"  {stage['stage']:<8} {count:>8,}  {reason}")
+        if len(shown) < len(reasons):
+            rest = reasons[len(shown):]
+            click.echo(
+                f"  {stage['stage']:<8} {sum(c for _, c in rest):>8,}  "
+                f"{len(rest)} more reasons (see rejects.csv)"
+            )
     if result.unmatched_signals is not None and result.unmatched_signals.height:
         click.echo(
             f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
