@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
-from test_export_sample import AS_OF, FUNNEL, PROFILES_INFO, scored_frame
+from test_export_sample import AS_OF, BREAKDOWN, FUNNEL, PROFILES_INFO, SIGNALS, scored_frame
 
 from listbuilder.errors import TemplateError
 from listbuilder.export import brief_stem, write_outputs
 from listbuilder.export.briefs import brief_contexts
-from listbuilder.export.render import Templates, fmt_money, fmt_num
+from listbuilder.export.render import Templates, fmt_ago, fmt_money, fmt_num
 from listbuilder.rank import rank_companies
 
 
@@ -32,7 +33,10 @@ def test_brief_has_every_section_from_real_fields(tmp_path: Path) -> None:
     md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
     expected = [
         "# #1 Acme Analytics · acme.io",
-        "**A1 — call today** · score 97.5 (fit 85.0 + timing 12.5) · tier A · owner ana",
+        "**A1 — call today** · fit tier A × timing 1 · score 97.5 (fit 85.0 + timing 12.5)"
+        " · tier A (combined score) · owner ana",
+        # the why line and the live signals, on lines of their own
+        "\n> Mid-market size; uses Salesforce\n>\n> **Now:** Raised Series B 52 days ago\n",
         # snapshot
         "**What they do:** Software — Product analytics for B2B teams",
         "**Size:** 450 employees · $12.5M revenue · founded 2012",
@@ -207,3 +211,169 @@ def test_links_are_safe(website: str, href: str | None) -> None:
     sel = selected().with_columns(website=pl.lit(website), domain=pl.lit(None, pl.String))
     ctx = brief_contexts(sel.head(1), profiles_info=PROFILES_INFO, as_of=AS_OF)[0]
     assert ctx["account"]["url"] == href
+
+
+DEPARTMENTS = [
+    "Engineering",
+    "Product",
+    "Design",
+    "Marketing",
+    "Sales",
+    "Customer Success",
+    "Finance",
+    "Legal",
+    "People",
+    "IT",
+    "Security",
+    "Revenue Operations",
+    "Support",
+]
+TECHS = [f"Tool {i:02d}" for i in range(28)] + ["Salesforce", "hubspot crm"]
+LIST_PROFILE = """
+[profile]
+name = "Lists"
+tiers = { A = 80, B = 50 }
+
+[[criterion]]
+name = "Data stack"
+field = "technologies"
+matches = "snow|databricks"
+weight = 50
+
+[[criterion]]
+name = "No legacy CRM"
+field = "technologies"
+none = ["Siebel"]
+weight = 50
+"""
+VALUES = [
+    # (profile, criterion, technologies, departments, breakdown value, Value cell)
+    ("b2b", "Has a RevOps function", None, DEPARTMENTS, ", ".join(DEPARTMENTS),
+     "Revenue Operations (of 13 departments)"),
+    ("b2b", "Has a RevOps function", None, ["Sales", "RevOps"], "Sales, RevOps",
+     "RevOps (of 2 departments)"),
+    ("b2b", "Has a RevOps function", None, ["RevOps"], "RevOps", "RevOps"),
+    ("b2b", "Uses Salesforce or HubSpot", TECHS, None, ", ".join(TECHS),
+     "Salesforce, hubspot crm (of 30 technologies)"),
+    ("b2b", "Has a RevOps function", None, DEPARTMENTS[:11], ", ".join(DEPARTMENTS[:11]),
+     "Engineering, Product, Design, Marketing, Sales, Customer Success, Finance, Legal, People…"),
+    ("b2b", "Mid-market size", None, None, "450", "450"),
+    ("b2b", "Mid-market size", None, None, None, None),
+    ("lists", "Data stack", ["Looker", "Snowflake", "dbt"], None, "Looker, Snowflake, dbt",
+     "Snowflake (of 3 technologies)"),
+    ("lists", "No legacy CRM", ["Looker", "Siebel"], None, "Looker, Siebel",
+     "Siebel (of 2 technologies)"),
+    # without a Profile (plain dict info) the value is shown as scored, clipped
+    ("dict", "Has a RevOps function", None, DEPARTMENTS, ", ".join(DEPARTMENTS),
+     ", ".join(DEPARTMENTS)[:89].rstrip(" ,") + "…"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("profile", "criterion", "techs", "depts", "value", "shown"), VALUES)
+def test_value_cell_shows_what_matched_first(
+    tmp_path: Path, profile: str, criterion: str, techs, depts, value, shown
+) -> None:
+    from listbuilder.profile import load_profile
+
+    if profile == "lists":
+        (tmp_path / "lists.toml").write_text(LIST_PROFILE, encoding="utf-8")
+        info: list = [load_profile(tmp_path / "lists.toml")]
+    else:
+        info = [load_profile("b2b_saas")] if profile == "b2b" else PROFILES_INFO
+    bd = [{"criterion": criterion, "points": 10.0, "weight": 10.0, "status": "match",
+           "value": value}]  # fmt: skip
+    sel = (
+        selected()
+        .head(1)
+        .with_columns(
+            pl.Series("technologies", [techs], pl.List(pl.String)),
+            pl.Series("departments", [depts], pl.List(pl.String)),
+            pl.Series("breakdown", [bd], BREAKDOWN),
+            profile=pl.lit(info[0].name if profile != "dict" else PROFILES_INFO[0]["name"]),
+        )
+    )
+    ctx = brief_contexts(sel, profiles_info=info, as_of=AS_OF)[0]
+    assert ctx["fit"][0]["shown"] == shown
+    assert ctx["fit"][0]["value"] == value  # the scored value stays for custom templates
+    written = write_outputs(
+        tmp_path / "out", selected=sel, rejects=pl.DataFrame(), funnel=FUNNEL,
+        profiles_info=info, as_of=AS_OF, brief_formats=("md", "html"),
+    )  # fmt: skip
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    assert f"| {criterion} | 10.0 / 10 | match | {shown or '–'} |" in md
+    html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
+    assert f'<td class="match">match</td><td>{shown or "–"}</td>' in html
+
+
+@pytest.mark.parametrize(
+    ("days", "text"),
+    [(0, "today"), (1, "1 day ago"), (2, "2 days ago"), (1200, "1,200 days ago"),
+     (-1, "in 1 day"), (-3, "in 3 days"), (None, "")],
+)  # fmt: skip
+def test_age_in_words(days: int | None, text: str) -> None:
+    assert fmt_ago(days) == text
+
+
+@pytest.mark.parametrize(("age", "shown"), [(0, "today"), (1, "1 day ago"), (7, "7 days ago")])
+def test_signal_ages_read_naturally(tmp_path: Path, age: int, shown: str) -> None:
+    sig = [{"kind": "funding", "label": "Raised", "date": AS_OF, "age_days": age,
+            "raw_boost": 1.0, "boost": 1.0}]  # fmt: skip
+    sel = selected().with_columns(pl.Series("signals", [sig, [], [], []], SIGNALS))
+    written = write(tmp_path, sel, brief_formats=("md", "html"))
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    assert f"- 2026-11-22 ({shown}) — Raised (+1.0)" in md
+    html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
+    assert f"<li>2026-11-22 ({shown}) — Raised (+1.0)</li>" in html
+    assert "1 days" not in md + html
+
+
+def test_markdown_why_without_a_live_signal_is_one_quote_line(tmp_path: Path) -> None:
+    md = write(tmp_path)["briefs/0002-evil.example.md"].read_text(encoding="utf-8")
+    assert "\n> Uses HubSpot\n\n## Snapshot" in md
+    assert "**Now:**" not in md
+
+
+def sparse_frame() -> pl.DataFrame:
+    """Two ranked accounts with every optional field null: one known only by its domain,
+    one by nothing at all; null breakdown and signal fields too."""
+    bd = [{"criterion": "Mid-market size", "points": None, "weight": None, "status": None,
+           "value": None}]  # fmt: skip
+    sig = [{k: None for k in SIGNALS.inner.to_schema()}]  # type: ignore[union-attr]
+    return pl.DataFrame(
+        {"row_id": [1, 2], "name": [None, None], "domain": ["nimilora.net", None],
+         "score": [None, None], "breakdown": [bd, None], "signals": [sig, None],
+         "source_rows": [None, None], "fit_unknown": [None, None]},
+        schema_overrides={"name": pl.String, "score": pl.Float64, "breakdown": BREAKDOWN,
+                          "signals": SIGNALS, "source_rows": pl.List(pl.String),
+                          "fit_unknown": pl.List(pl.String)},
+    )  # fmt: skip
+
+
+def test_sparse_account_never_prints_none(tmp_path: Path) -> None:
+    sel, _ = rank_companies(sparse_frame())
+    assert sel["rank"].to_list() == [1, 2]
+    written = write_outputs(tmp_path, selected=sel, rejects=pl.DataFrame(), funnel=FUNNEL,
+                            profiles_info=[{}], as_of=AS_OF, brief_formats=("md", "html"),
+                            crm=("hubspot", "salesforce"))  # fmt: skip
+    pages = [r for r in written if r.startswith("briefs/") or r == "report.html"]
+    assert len(pages) == 7  # 2 briefs x 2 formats, 2 indexes, the report
+    for rel in pages:
+        text = written[rel].read_text(encoding="utf-8")
+        assert re.search(r"\bNone\b", text) is None, rel
+        assert "nan" not in text.split(), rel
+    md = written["briefs/0001-nimilora.net.md"].read_text(encoding="utf-8")
+    assert md.startswith("# #1 nimilora.net (name missing in the source list)\n")
+    assert "· nimilora.net" not in md  # the domain is not repeated after the fallback name
+    assert "Source rows not recorded. Data as of 2026-11-22." in md
+    html = written["briefs/0001-nimilora.net.html"].read_text(encoding="utf-8")
+    assert "<title>#1 nimilora.net</title>" in html
+    assert '<span class="muted">(name missing in the source list)</span>' in html
+    other = written["briefs/0002-account.md"].read_text(encoding="utf-8")
+    assert other.startswith("# #2 unnamed account (name missing in the source list)\n")
+    index = written["briefs/index.md"].read_text(encoding="utf-8")
+    assert "| 1 | nimilora.net |" in index
+    report = written["report.html"].read_text(encoding="utf-8")
+    assert 'nimilora.net</a> <span class="muted">(name missing)</span>' in report
+    for crm in ("hubspot_import.csv", "salesforce_import.csv"):
+        names = pl.read_csv(written[crm], infer_schema=False)["Name"].to_list()
+        assert names == ["nimilora.net", "unnamed account"], crm

@@ -38,7 +38,7 @@ def run(out: Path, **kw) -> dict[str, Path]:
 
 
 def header(path: Path) -> list[str]:
-    return next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
 
 
 def test_default_outputs(tmp_path: Path) -> None:
@@ -288,3 +288,75 @@ def test_optional_outputs_of_an_earlier_run_are_removed(tmp_path: Path) -> None:
     assert not (tmp_path / "hubspot_import.csv").exists()
     assert not (tmp_path / "unassigned.csv").exists()
     assert (tmp_path / "targets.csv").exists()
+
+
+BOM = b"\xef\xbb\xbf"
+CSV_FILES = ("targets.csv", "rejects.csv", "unassigned.csv", "hubspot_import.csv",
+             "salesforce_import.csv")  # fmt: skip
+
+
+def _with_non_ascii() -> tuple[pl.DataFrame, pl.DataFrame]:
+    selected, _ = rank_companies(scored_frame())
+    selected = selected.with_columns(
+        name=pl.Series(["Conceição Ltda", "Ærø ApS", "Globex", "Initech & Co"]),
+        why=pl.lit("CRM ✓ 25 · RevOps ✓ 10"),
+    )
+    rejects = pl.DataFrame(
+        {"source": ["a.csv"], "line": [2], "stage": ["filter"], "reason": ["failed: country"],
+         "name": ["Conceição"], "domain": [None], "detail": ["country BR · ✗"]},
+        schema=REJECT_SCHEMA,
+    )  # fmt: skip
+    return selected, rejects
+
+
+@pytest.mark.parametrize("name", CSV_FILES)
+def test_csv_files_are_utf8_with_bom_and_read_back(tmp_path: Path, name: str) -> None:
+    selected, rejects = _with_non_ascii()
+    unassigned = pl.DataFrame({"rank": [1], "name": ["Conceição"], "reason": ["no rep · ✓"]})
+    written = run(tmp_path, selected=selected, rejects=rejects, unassigned=unassigned,
+                  crm=("hubspot", "salesforce"))  # fmt: skip
+    data = written[name].read_bytes()
+    # Excel on Windows needs the BOM to read UTF-8; exactly one, then strict UTF-8.
+    assert data.startswith(BOM) and not data[3:].startswith(BOM)
+    text = data[3:].decode("utf-8")
+    assert "Conceição" in text
+    # polars (the repo's tests, `push`) strips the BOM from the first header...
+    df = pl.read_csv(written[name], infer_schema=False)
+    assert not df.columns[0].startswith("\ufeff")
+    assert df.columns[0] in ("rank", "source", "Name")
+    # ...and so does Python's csv module with utf-8-sig.
+    with written[name].open(encoding="utf-8-sig", newline="") as fh:
+        assert next(csv.reader(fh)) == df.columns
+    if name in ("targets.csv", "hubspot_import.csv"):
+        assert "CRM ✓ 25 · RevOps ✓ 10" in df.row(0)
+
+
+NAME_FALLBACK = [
+    # (name, domain, website, Name in both CRM files)
+    (None, "nimilora.net", "https://www.nimilora.net/about", "nimilora.net"),
+    ("  ", "nimilora.net", None, "nimilora.net"),
+    (None, None, "https://www.Nimilora.net/about", "nimilora.net"),
+    (None, None, "mail@nimilora.net", "nimilora.net"),
+    (None, None, None, "unnamed account"),
+    ("Nimilora GmbH", "nimilora.net", None, "Nimilora GmbH"),
+]
+
+
+@pytest.mark.parametrize(("name", "domain", "website", "shown"), NAME_FALLBACK)
+def test_crm_name_falls_back_to_the_domain(
+    tmp_path: Path, name: str | None, domain: str | None, website: str | None, shown: str
+) -> None:
+    selected, _ = rank_companies(scored_frame())
+    first = pl.col("rank") == 1
+    selected = selected.with_columns(
+        pl.when(first).then(pl.lit(value, pl.String)).otherwise(pl.col(col)).alias(col)
+        for col, value in (("name", name), ("domain", domain), ("website", website))
+    )
+    written = run(tmp_path, selected=selected, crm=("hubspot", "salesforce"))
+    for file in ("hubspot_import.csv", "salesforce_import.csv"):
+        crm = pl.read_csv(written[file], infer_schema=False)
+        assert crm["Name"][0] == shown, file
+        assert crm["Name"].null_count() == 0, file
+    # targets.csv keeps what the source said
+    targets = pl.read_csv(written["targets.csv"], infer_schema=False)
+    assert targets["name"][0] == name

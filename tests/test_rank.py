@@ -205,3 +205,95 @@ def test_empty_frame() -> None:
     selected, rejects = rank_companies(frame().clear(), top=3)
     assert selected.height == 0 and rejects.height == 0
     assert "rank" in selected.columns
+
+
+def test_one_per_domain_and_parent_names_an_account_that_was_kept() -> None:
+    # Beta loses on domain to Alpha2, which loses on parent to Alpha: Beta is then the
+    # only account of its domain still standing, so it is kept (no drop names a drop).
+    df = frame(
+        {"name": "Alpha", "domain": "a.com", "parent_company": "Holdco", "score": 90.0},
+        {"name": "Alpha2", "domain": "b.com", "parent_company": "HOLDCO", "score": 85.0},
+        {"name": "Beta", "domain": "b.com", "parent_company": None, "score": 80.0},
+    )
+    selected, rejects = rank_companies(df)
+    assert names(selected) == ["Alpha", "Beta"]
+    assert rejects.select("name", "reason", "detail").rows() == [
+        ("Alpha2", "same parent company", "parent Holdco; kept Alpha (rank 1)")
+    ]
+
+
+HIGHER = "parent Holdco; Eagle Insights ranked higher"
+KEEPER_FATE = [
+    # (rank_companies kwargs, detail of the dropped sibling)
+    ({}, "parent Holdco; kept Eagle Insights (rank 2)"),
+    ({"top": 1}, f"{HIGHER} (rank 2, below the cut)"),
+    ({"tier_quotas": {"C": 0.0}}, f"{HIGHER} (over the tier C quota)"),
+    ({"top": 1, "tier_quotas": {"C": 0.0}}, f"{HIGHER} (below the cut)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kwargs", "detail"), KEEPER_FATE)
+def test_same_parent_detail_says_where_the_kept_sibling_ended(kwargs: dict, detail: str) -> None:
+    df = frame(
+        {"name": "Leader", "domain": "leader.com", "score": 95.0},
+        {"name": "Eagle Insights", "domain": "e1.com", "parent_company": "Holdco", "score": 90.0,
+         "tier": "C"},
+        {"name": "Eagle Labs", "domain": "e2.com", "parent_company": "holdco", "score": 80.0},
+    )  # fmt: skip
+    _, rejects = rank_companies(df, **kwargs)
+    sibling = rejects.filter(pl.col("name") == "Eagle Labs")
+    assert sibling.select("reason", "detail").row(0) == ("same parent company", detail)
+
+
+def test_kept_account_without_a_name_is_named_by_its_domain() -> None:
+    df = frame(
+        {"name": None, "domain": "nimilora.net", "score": 90.0},
+        {"name": "Nimilora EU", "domain": "NIMILORA.net", "score": 80.0},
+    )
+    _, rejects = rank_companies(df)
+    assert rejects["detail"].to_list() == ["domain nimilora.net; kept nimilora.net (rank 1)"]
+
+
+MIN_SCORE = [
+    # (score, min_score, label, rejected detail or None when kept)
+    (42.5, 50, "tier C", "score 42.5 < 50 (tier C)"),
+    (42.5, 50.0, None, "score 42.5 < 50"),
+    (49.0, 49.5, None, "score 49 < 49.5"),
+    (50.0, 50, "tier C", None),
+    (None, 50, "tier C", "no score; lowest tier starts at 50 (tier C)"),
+]
+
+
+@pytest.mark.parametrize(("score", "floor", "label", "detail"), MIN_SCORE)
+def test_min_score_rejects_below_the_lowest_tier(
+    score: float | None, floor: float, label: str | None, detail: str | None
+) -> None:
+    df = frame({"name": "Top", "score": 90.0}, {"name": "Probe", "score": score})
+    selected, rejects = rank_companies(df, min_score=floor, min_score_label=label)
+    if detail is None:
+        assert names(selected) == ["Top", "Probe"] and rejects.height == 0
+    else:
+        assert names(selected) == ["Top"]
+        assert rejects.select("stage", "reason", "name", "detail").rows() == [
+            ("rank", "below lowest tier", "Probe", detail)
+        ]
+
+
+def test_min_score_applies_before_dedupe_quotas_and_cut() -> None:
+    rows = [{"name": f"Hi{i}", "score": 90.0 - i, "tier": "A"} for i in range(3)]
+    rows += [{"name": "Low sibling", "domain": "hi.com", "score": 10.0}]
+    rows += [{"name": "Low", "score": 20.0 - i} for i in range(4)]
+    df = frame({"name": "Hi owner", "domain": "hi.com", "score": 30.0, "tier": "B"}, *rows)
+    selected, rejects = rank_companies(df, top=2, min_score=25, tier_quotas={"A": 0.5})
+    assert names(selected) == ["Hi0", "Hi owner"]
+    reasons = dict(rejects.group_by("reason").len().iter_rows())
+    # the cut and the quota count only accounts above the floor
+    assert reasons == {"below lowest tier": 5, "tier quota": 2}
+    assert "tier A quota 50% of 2 = 1" in rejects["detail"].to_list()
+    assert selected.height + rejects.height == df.height
+
+
+@pytest.mark.parametrize("bad", ["50", float("nan"), True])
+def test_bad_min_score_is_a_config_error(bad: object) -> None:
+    with pytest.raises(ConfigError, match="min_score must be a number"):
+        rank_companies(frame({}), min_score=bad)  # type: ignore[arg-type]

@@ -7,10 +7,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import polars as pl
+import pytest
 from test_export_sample import AS_OF, FUNNEL, PROFILES_INFO, scored_frame
 
 from listbuilder.export import write_outputs
-from listbuilder.export.report import score_histogram, selection_summary
+from listbuilder.export.report import priority_matrix, score_histogram, selection_summary
 from listbuilder.rank import rank_companies
 
 
@@ -86,7 +87,8 @@ def test_report_is_self_contained(tmp_path: Path) -> None:
 def test_report_shows_selection(tmp_path: Path) -> None:
     build(tmp_path)
     text = (tmp_path / "report.html").read_text(encoding="utf-8")
-    for snippet in ("From 10 rows to 4 accounts", "Fit × timing", "Top industries",
+    for snippet in ("From 10 rows to 4 accounts", "Tier (combined score)",
+                    "Fit tier × timing (priority)", "Top industries",
                     "Score distribution", "Acme Analytics", "suppressed: customer"):  # fmt: skip
         assert snippet in text
     assert "&#34;http://x&#34;" in text or "&quot;http://x&quot;" in text  # autoescaped name
@@ -123,3 +125,43 @@ def test_many_reasons_are_summarised(tmp_path: Path) -> None:
     shown = [k for k in parser.cells if k[0] == "dedupe" and k[1]]
     assert len(shown) == 12
     assert "… 28 more reasons (see rejects.csv)" in (tmp_path / "report.html").read_text()
+
+
+MATRIX = [
+    # (tiers, fit tiers, timing tiers, rows, tier_differs)
+    (["A", "B"], ["A", "B"], [1, 3], [("A", [1, 0, 0]), ("B", [0, 0, 1])], 0),
+    (["A", "A"], ["B", "A"], [1, 1], [("A", [1, 0, 0]), ("B", [1, 0, 0])], 1),
+    ([None, "C"], [None, "C"], [2, 2], [("C", [0, 1, 0]), ("none", [0, 1, 0])], 0),
+    (["C", None], ["C", "C"], [3, 3], [("C", [0, 0, 2])], 1),
+]
+
+
+@pytest.mark.parametrize(("tiers", "fits", "timings", "rows", "differs"), MATRIX)
+def test_priority_matrix_counts_and_tier_disagreements(tiers, fits, timings, rows, differs) -> None:
+    schema = {"tier": pl.String, "fit_tier": pl.String, "timing_tier": pl.Int64}
+    df = pl.DataFrame({"tier": tiers, "fit_tier": fits, "timing_tier": timings}, schema=schema)
+    matrix = priority_matrix(df)
+    assert [(r["fit_tier"], r["counts"]) for r in matrix["rows"]] == rows
+    assert matrix["total"] == 2 and matrix["tier_differs"] == differs
+    # both tables count every selected account
+    assert sum(sum(r["counts"]) for r in matrix["rows"]) == sum(
+        selection_summary(df)["tiers"].values()
+    )
+
+
+def test_report_explains_tier_versus_priority(tmp_path: Path) -> None:
+    # Globex: fit tier C, but a live signal lifts its combined score to tier B.
+    selected, _ = rank_companies(scored_frame().with_columns(
+        tier=pl.Series(["A", "B", "B", None]), score=pl.Series([97.5, 70.0, 72.0, 20.0])
+    ))  # fmt: skip
+    write_outputs(tmp_path, selected=selected, rejects=pl.DataFrame(), funnel=FUNNEL,
+                  profiles_info=PROFILES_INFO, as_of=AS_OF, brief_formats=("md",))  # fmt: skip
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Both tables count the same 4 accounts." in text
+    assert "a live signal can lift an account's tier above its fit tier (1 of 4 accounts here)" in (
+        text.replace("&#39;", "'")
+    )
+    assert "<td>no tier</td>" in text and "<td>no fit tier</td>" in text
+    brief = (tmp_path / "briefs" / "0002-globex.com.md").read_text(encoding="utf-8")
+    assert "**C2 — low priority** · fit tier C × timing 2 · score 72.0" in brief
+    assert "· tier B (combined score) ·" in brief

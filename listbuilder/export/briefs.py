@@ -10,7 +10,11 @@ from typing import Any
 import polars as pl
 
 from listbuilder.export.crm import _country_names
+from listbuilder.export.naming import display_name
 from listbuilder.rank import priority_label
+
+LIST_FIELDS = ("technologies", "departments")  # the list fields a criterion can test
+VALUE_WIDTH = 90  # characters of a value shown in the "Why it fits" table
 
 # Columns the briefs read; missing ones are null.
 BRIEF_COLUMNS: dict[str, pl.DataType] = {
@@ -84,9 +88,69 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
 
 
+def _list_matcher(criterion: Any) -> dict[str, Any] | None:
+    """How a list criterion (`any`/`all`/`none`/`matches` on technologies or departments)
+    picks items: {field, values (lower-cased), prefixes, pattern}; None for other criteria."""
+    condition = _get(criterion, "condition")
+    field, op = _get(condition, "field"), _get(condition, "op")
+    if field not in LIST_FIELDS or op not in ("any", "all", "none", "matches"):
+        return None
+    values: set[str] = set()
+    prefixes: list[str] = []
+    for item in _get(condition, "items") or ():
+        for term in _get(item, "terms") or ():
+            if _get(term, "field") != field:
+                continue
+            lowered = [str(v).lower() for v in _get(term, "values") or ()]
+            (prefixes.extend if _get(term, "mode") == "prefix" else values.update)(lowered)
+    pattern = None
+    if op == "matches":
+        try:
+            pattern = re.compile(_get(condition, "pattern") or "", re.IGNORECASE)
+        except re.error:
+            return None
+    return {"field": field, "values": values, "prefixes": tuple(prefixes), "pattern": pattern}
+
+
+def _matched_items(items: list[str], matcher: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    pattern, values, prefixes = matcher["pattern"], matcher["values"], matcher["prefixes"]
+    for item in items:
+        low = item.strip().lower()
+        if pattern is not None:
+            hit = pattern.search(item) is not None
+        else:
+            hit = low in values or any(low.startswith(p) for p in prefixes)
+        if hit and item not in out:
+            out.append(item)
+    return out
+
+
+def _clip(text: str, width: int = VALUE_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip(" ,;") + "…"
+
+
+def _shown_value(
+    entry: dict[str, Any], row: dict[str, Any], matchers: dict[str, Any]
+) -> str | None:
+    """The Value cell of one criterion: what matched first for list criteria
+    ("Revenue Operations (of 13 departments)"), else the account's value, clipped."""
+    matcher = matchers.get(str(entry.get("criterion")))
+    if matcher is not None:
+        items = [str(x) for x in (row.get(matcher["field"]) or []) if x is not None and str(x)]
+        matched = _matched_items(items, matcher)
+        if matched and len(matched) < len(items):
+            suffix = f" (of {len(items):,} {matcher['field']})"
+            return _clip(", ".join(matched), VALUE_WIDTH - len(suffix)) + suffix
+    value = entry.get("value")
+    return _clip(str(value)) if value is not None and str(value).strip() else None
+
+
 def profile_brief_info(profile: Any) -> dict[str, Any]:
-    """Name, personas and talking points of a profile (a dict or a `Profile`), normalised:
-    personas as dicts {title, department, why, cares_about}, talking points as lists of texts."""
+    """Name, personas, talking points and list criteria of a profile (a dict or a `Profile`),
+    normalised: personas as dicts {title, department, why, cares_about}, talking points as
+    lists of texts, `criteria` as {criterion name: list matcher} (see `_list_matcher`)."""
     personas = []
     for p in _get(profile, "personas") or ():
         cares = _get(p, "cares_about") or ()
@@ -102,7 +166,17 @@ def profile_brief_info(profile: Any) -> dict[str, Any]:
     for key, value in (_get(profile, "talking_points") or {}).items():
         texts = [value] if isinstance(value, str) else [str(v) for v in value or ()]
         points[str(key)] = texts
-    return {"name": _get(profile, "name"), "personas": personas, "talking_points": points}
+    criteria: dict[str, Any] = {}
+    for criterion in _get(profile, "criteria") or ():
+        matcher = _list_matcher(criterion)
+        if matcher is not None and _get(criterion, "name"):
+            criteria[str(_get(criterion, "name"))] = matcher
+    return {
+        "name": _get(profile, "name"),
+        "personas": personas,
+        "talking_points": points,
+        "criteria": criteria,
+    }
 
 
 def _profile_info(profiles_info: Sequence[dict], profile: str | None) -> dict:
@@ -134,8 +208,14 @@ def brief_context(
 ) -> dict[str, Any]:
     """Everything a brief template can use for one account (see templates/brief.md.j2).
 
-    `profiles_info` entries are normalised by `profile_brief_info`."""
+    `profiles_info` entries are normalised by `profile_brief_info`. `account.name` is the
+    name to show: the domain (else the website's host) when the source list had none,
+    with `account.name_missing` set. Each `fit` entry adds `shown`, its Value cell."""
+    info = _profile_info(profiles_info, row.get("profile"))
+    matchers = info.get("criteria") or {}
     fit = [dict(b) for b in (row.get("breakdown") or [])]
+    for entry in fit:
+        entry["shown"] = _shown_value(entry, row, matchers)
     signals = [
         {
             "kind": s.get("kind"),
@@ -145,8 +225,8 @@ def brief_context(
             "boost": s.get("boost"),
         }
         for s in (row.get("signals") or [])
+        if s and (s.get("kind") or s.get("label") or s.get("date"))
     ]
-    info = _profile_info(profiles_info, row.get("profile"))
     country = row.get("country")
     place = [row.get("city"), row.get("state"), countries.get((country or "").upper(), country)]
     account = {
@@ -157,7 +237,10 @@ def brief_context(
             "last_funding_date", "linkedin_url", "parent_company", "phone",
         )
     }  # fmt: skip
+    name, name_missing = display_name(row.get("name"), row.get("domain"), row.get("website"))
     account.update(
+        name=name,
+        name_missing=name_missing,
         technologies=list(row.get("technologies") or []),
         departments=list(row.get("departments") or []),
         location=", ".join(p for p in place if p) or None,

@@ -6,6 +6,7 @@ import polars as pl
 import pycountry
 
 from listbuilder.errors import ConfigError
+from listbuilder.export.naming import display_name_expr
 
 HUBSPOT_COLUMNS: tuple[str, ...] = (
     "Name",
@@ -72,6 +73,8 @@ def _col(df: pl.DataFrame, name: str, dtype: pl.DataType | None = None) -> pl.Ex
 def crm_frame(targets: pl.DataFrame, crm: str) -> pl.DataFrame:
     """The targets table (see `tables.targets_frame`) in one CRM's import layout."""
     t = targets
+    # Name is required by both importers: an empty name cell falls back to the domain.
+    name = display_name_expr(t.columns)
     revenue = _col(t, "revenue", pl.Float64()).round(0).cast(pl.Int64)
     common = [
         _col(t, "score", pl.Float64()),
@@ -86,7 +89,7 @@ def crm_frame(targets: pl.DataFrame, crm: str) -> pl.DataFrame:
     ]
     if crm == "hubspot":
         exprs = [
-            _col(t, "name"),
+            name,
             _col(t, "domain"),
             _col(t, "employees", pl.Int64()),
             _col(t, "industry"),
@@ -100,7 +103,7 @@ def crm_frame(targets: pl.DataFrame, crm: str) -> pl.DataFrame:
     elif crm == "salesforce":
         website = pl.coalesce(pl.lit("https://") + _col(t, "domain"), _col(t, "website"))
         exprs = [
-            _col(t, "name"),
+            name,
             website,
             _col(t, "employees", pl.Int64()),
             _col(t, "industry"),

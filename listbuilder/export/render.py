@@ -20,8 +20,18 @@ TEMPLATE_NAMES = ("brief.md.j2", "brief.html.j2", "index.md.j2", "index.html.j2"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
+MISSING = "–"  # what `{{ value }}` prints for None: never the word "None"
+
+
+def show_html(value: Any) -> Any:
+    """Finalize for HTML templates: None prints as `–`; the rest is autoescaped as usual."""
+    return MISSING if value is None else value
+
+
 def md_escape(value: Any) -> Any:
-    """Escape Markdown syntax in text values; numbers and None pass through."""
+    """Escape Markdown syntax in text values; None prints as `–`; numbers pass through."""
+    if value is None:
+        return MISSING
     if isinstance(value, str):
         return _MD_SPECIAL.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
     return value
@@ -45,6 +55,17 @@ def fmt_money(value: Any) -> str:
         if abs(v) >= size:
             return f"${v / size:,.1f}{unit}".replace(".0" + unit, unit)
     return f"${v:,.0f}"
+
+
+def fmt_ago(days: Any) -> str:
+    """An age in days as words: `today`, `1 day ago`, `12 days ago` (`in 2 days` if ahead)."""
+    if days is None:
+        return ""
+    n = int(days)
+    if n == 0:
+        return "today"
+    words = f"{abs(n):,} day{'s' if abs(n) != 1 else ''}"
+    return f"{words} ago" if n > 0 else f"in {words}"
 
 
 def fmt_date(value: Any) -> str:
@@ -71,7 +92,8 @@ class Templates:
     """Loads templates from `templates_dir` (falling back to the shipped ones) and renders them.
 
     Markdown templates get Markdown-escaped output, HTML templates are autoescaped;
-    both use StrictUndefined so a misspelt variable is an error, not a blank.
+    both print None as `–` and use StrictUndefined so a misspelt variable is an error,
+    not a blank. Filters: `num`, `money`, `day`, `ago` (an age in days as words).
     """
 
     def __init__(self, templates_dir: str | Path | None = None) -> None:
@@ -102,9 +124,9 @@ class Templates:
             "bytecode_cache": _MemoryBytecodeCache(),
         }
         self.md = jinja2.Environment(autoescape=False, finalize=md_escape, **common)
-        self.html = jinja2.Environment(autoescape=True, **common)
+        self.html = jinja2.Environment(autoescape=True, finalize=show_html, **common)
         for env in (self.md, self.html):
-            env.filters.update(num=fmt_num, money=fmt_money, day=fmt_date)
+            env.filters.update(num=fmt_num, money=fmt_money, day=fmt_date, ago=fmt_ago)
 
     def _env(self, name: str) -> jinja2.Environment:
         return self.html if ".html" in name else self.md

@@ -78,9 +78,18 @@ def funnel_steps(funnel: dict) -> list[dict[str, Any]]:
 
 
 def priority_matrix(selected: pl.DataFrame) -> dict[str, Any]:
-    """Fit tier x timing tier counts: rows are fit tiers, columns timing 1..3."""
+    """Fit tier x timing tier counts: rows are fit tiers, columns timing 1..3.
+
+    `total` is the accounts counted (the selection, like the tier mix) and `tier_differs`
+    how many have a tier (of the combined score) other than their fit tier (of the fit
+    score alone): why the two tables group the same accounts differently.
+    """
     if not {"fit_tier", "timing_tier"} <= set(selected.columns) or selected.height == 0:
-        return {"rows": [], "timings": [1, 2, 3]}
+        return {"rows": [], "timings": [1, 2, 3], "total": selected.height, "tier_differs": 0}
+    differs = 0
+    if "tier" in selected.columns:
+        tier, fit = pl.col("tier").cast(pl.String), pl.col("fit_tier").cast(pl.String)
+        differs = selected.select(tier.ne_missing(fit).sum()).item()
     counts = {
         (f, t): n for f, t, n in selected.group_by("fit_tier", "timing_tier").len().iter_rows()
     }
@@ -92,7 +101,12 @@ def priority_matrix(selected: pl.DataFrame) -> dict[str, Any]:
         }
         for f in fits
     ]
-    return {"rows": rows, "timings": [1, 2, 3]}
+    return {
+        "rows": rows,
+        "timings": [1, 2, 3],
+        "total": selected.height,
+        "tier_differs": int(differs),
+    }
 
 
 def report_context(
@@ -120,6 +134,7 @@ def report_context(
         {
             "rank": b["rank"],
             "name": b["account"]["name"],
+            "name_missing": b["account"]["name_missing"],
             "domain": b["account"]["domain"],
             "score": b["score"],
             "tier": b["tier"],

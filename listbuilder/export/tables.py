@@ -115,10 +115,15 @@ def rejects_frame(rejects: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Excel on Windows reads a CSV without a byte-order mark in the ANSI code page, mangling
+# "Conceição", "✓" and "·"; with it, Excel, HubSpot, Salesforce, polars and pandas read UTF-8.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def csv_bytes(df: pl.DataFrame) -> bytes:
-    """CSV with neutralised text cells, UTF-8, `\\n` line endings."""
+    """CSV with neutralised text cells, UTF-8 with a byte-order mark, `\\n` line endings."""
     flat = df.select(_as_text(c, t).alias(neutralise(c)) for c, t in df.schema.items())
-    return neutralise_frame(flat).write_csv(date_format="%Y-%m-%d").encode("utf-8")
+    return UTF8_BOM + neutralise_frame(flat).write_csv(date_format="%Y-%m-%d").encode("utf-8")
 
 
 def parquet_bytes(df: pl.DataFrame) -> bytes:

@@ -1,4 +1,5 @@
-"""Order scored accounts, keep one per domain and parent, apply tier quotas, cut.
+"""Order scored accounts, drop those below the lowest tier, keep one per domain and parent,
+apply tier quotas, cut.
 
 The order is total and explicit: score, then the freshest signal, fit score,
 employees, name (case-insensitive, then exact) and finally `row_id`, so two runs
@@ -38,6 +39,7 @@ REASON_BELOW_CUT = "below cut"
 REASON_SAME_DOMAIN = "same domain"
 REASON_SAME_PARENT = "same parent company"
 REASON_TIER_QUOTA = "tier quota"
+REASON_BELOW_MIN_SCORE = "below lowest tier"
 
 # (best fit, middle, other) x timing 1..3 -> what the SDR should do.
 _ACTIONS = (
@@ -142,6 +144,44 @@ def thousands(n: pl.Expr) -> pl.Expr:
     )
 
 
+def _score_text(score: float) -> str:
+    """`42.5` -> `42.5`, `50.0` -> `50`."""
+    return f"{score:.1f}".removesuffix(".0")
+
+
+def _keep_one(
+    rows: list[dict], *, per_domain: bool, per_parent: bool
+) -> dict[int, tuple[str, str, int]]:
+    """One account per domain and parent, in rank order: {loser: (reason, what, keeper)}.
+
+    A single greedy pass: an account is kept when no account kept before it holds
+    its domain or its parent, and only kept accounts claim keys. So the account a
+    drop names was itself kept here (two passes, domain then parent, could name an
+    account the parent pass dropped in turn).
+    """
+    domains: dict[str, int] = {}
+    parents: dict[str, tuple[int, str]] = {}
+    out: dict[int, tuple[str, str, int]] = {}
+    for row in rows:
+        if not row["_alive"]:
+            continue
+        pos = row["_pos"]
+        dkey = row["_dk"] if per_domain else None
+        pkey = row["_pk"] if per_parent else None
+        if dkey is not None and dkey in domains:
+            out[pos] = (REASON_SAME_DOMAIN, f"domain {dkey}", domains[dkey])
+        elif pkey is not None and pkey in parents:
+            keeper, shown = parents[pkey]
+            out[pos] = (REASON_SAME_PARENT, f"parent {shown}", keeper)
+        else:
+            if dkey is not None:
+                domains[dkey] = pos
+            if pkey is not None:
+                # Show the parent as written by the kept row, keyed case-insensitively.
+                parents[pkey] = (pos, (row["parent_company"] or "").strip())
+    return out
+
+
 def rank_companies(
     df: pl.DataFrame,
     *,
@@ -152,11 +192,22 @@ def rank_companies(
     one_per_domain: bool = True,
     strong_signal: float = STRONG_SIGNAL,
     weak_signal: float = WEAK_SIGNAL,
+    min_score: float | None = None,
+    min_score_label: str | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rank and cut the scored accounts; returns (selected with `rank`, rejects of stage `rank`).
 
     `top` wins over `capacity`; `tier_quotas` caps a tier's share of the cut
     (`{"C": 0.3}`). Adds `rank`, `timing_tier` and `priority` to the selection.
+
+    `min_score` (the profile's lowest tier threshold) rejects accounts scoring
+    below it before anything else, reason `below lowest tier`, detail
+    `score 42.5 < 50 (tier C)` (the parenthesis when `min_score_label` is given).
+
+    A `same domain` / `same parent company` drop names the account kept instead
+    and where it ended: `kept Acme (rank 12)` when it is in the selection, else
+    `Acme ranked higher (rank 1,866, below the cut)`. The reason stays the
+    duplicate one either way: it would hold for any cut.
     """
     for col in ("score", "row_id"):
         if col not in df.columns:
@@ -165,50 +216,82 @@ def rank_companies(
     limit = top if top is not None else capacity
     if limit is not None and limit < 0:
         raise ConfigError(f"the cut must be 0 or more accounts, got {limit}")
+    if min_score is not None and (
+        isinstance(min_score, bool)
+        or not isinstance(min_score, int | float)
+        or not math.isfinite(min_score)
+    ):
+        raise ConfigError(
+            f"min_score must be a number (the lowest tier threshold), got {min_score!r}"
+        )
     limit_label = "top" if top is not None else "capacity"
 
     original = df.columns
     work, _ = _ensure(df)
+    if "website" not in work.columns:
+        work = work.with_columns(pl.lit(None, pl.String).alias("website"))
     work = (
         sort_companies(work)
         .with_row_index("_pos")
         .with_columns(
             pl.lit(None, pl.String).alias("_reason"),
             pl.lit(None, pl.String).alias("_detail"),
-            pl.lit(None, pl.Int64).alias("_keeper"),
         )
     )
     alive = pl.col("_reason").is_null()
 
-    def dedupe_on(
-        frame: pl.DataFrame, key: pl.Expr, shown: pl.Expr, reason: str, what: str
-    ) -> pl.DataFrame:
-        # Only rows still alive compete; the first in order keeps the key.
-        k = pl.when(alive).then(key).otherwise(None).alias("_k")
-        frame = frame.with_columns(k)
-        first_pos = pl.col("_pos").first().over("_k")
-        first_name = pl.col("name").first().over("_k")
-        loser = pl.col("_k").is_not_null() & (pl.col("_pos") != first_pos)
-        return frame.with_columns(
-            pl.when(loser).then(pl.lit(reason)).otherwise(pl.col("_reason")).alias("_reason"),
-            pl.when(loser)
-            .then(pl.format(f"{what} {{}}; kept {{}}", shown.first().over("_k"), first_name))
+    if min_score is not None:
+        floor = _score_text(float(min_score))
+        suffix = f" ({min_score_label})" if min_score_label else ""
+        score = pl.col("score")
+        low = score.is_null() | (score < float(min_score))
+        shown = (
+            pl.when(score.round(1) == score.round(0))
+            .then(score.round(0).cast(pl.Int64).cast(pl.String))
+            .otherwise(score.round(1).cast(pl.String))
+        )
+        work = work.with_columns(
+            pl.when(low)
+            .then(pl.lit(REASON_BELOW_MIN_SCORE))
+            .otherwise(pl.col("_reason"))
+            .alias("_reason"),
+            pl.when(low)
+            .then(
+                pl.when(score.is_null())
+                .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
+                .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
+            )
             .otherwise(pl.col("_detail"))
             .alias("_detail"),
-            pl.when(loser)
-            .then(first_pos.cast(pl.Int64))
-            .otherwise(pl.col("_keeper"))
-            .alias("_keeper"),
-        ).drop("_k")
+        )
 
-    if one_per_domain:
-        dom = pl.when(pl.col("domain_is_platform").fill_null(False)).then(None)
-        key = dom.otherwise(pl.col("domain").str.to_lowercase())
-        work = dedupe_on(work, key, key, REASON_SAME_DOMAIN, "domain")
-    if one_per_parent:
-        # Show the parent as written by the kept row, keyed case-insensitively.
-        shown = pl.col("parent_company").str.strip_chars()
-        work = dedupe_on(work, _parent_key(), shown, REASON_SAME_PARENT, "parent")
+    # One per domain and parent: a Python pass over three small columns (rank order).
+    dom = pl.when(pl.col("domain_is_platform").fill_null(False)).then(None)
+    keys = work.select(
+        "_pos",
+        alive.alias("_alive"),
+        dom.otherwise(pl.col("domain").str.to_lowercase()).alias("_dk"),
+        _parent_key().alias("_pk"),
+        "parent_company",
+    )
+    drops = (
+        _keep_one(keys.to_dicts(), per_domain=one_per_domain, per_parent=one_per_parent)
+        if one_per_domain or one_per_parent
+        else {}
+    )
+    drop_frame = pl.DataFrame(
+        {
+            "_pos": list(drops),
+            "_dup_reason": [r for r, _, _ in drops.values()],
+            "_dup_what": [w for _, w, _ in drops.values()],
+            "_keeper": [k for _, _, k in drops.values()],
+        },
+        schema={"_pos": work.schema["_pos"], "_dup_reason": pl.String, "_dup_what": pl.String,
+                "_keeper": work.schema["_pos"]},
+    )  # fmt: skip
+    work = work.join(drop_frame, on="_pos", how="left", maintain_order="left").with_columns(
+        pl.coalesce("_reason", "_dup_reason").alias("_reason")
+    )
 
     n_alive = work.select(alive.sum()).item()
     target = n_alive if limit is None else min(limit, n_alive)
@@ -261,15 +344,37 @@ def rank_companies(
             .alias("_detail"),
         )
 
-    # Where the keeper of a same-domain/parent drop ended up.
+    # Name the kept account of a same-domain/parent drop and say where it ended up.
+    shown_name = pl.coalesce(
+        pl.col("name"), pl.col("domain"), pl.col("website"), pl.lit("an unnamed account")
+    )
     keeper = work.select(
-        pl.col("_pos").cast(pl.Int64).alias("_keeper"),
-        pl.when(pl.col("_reason").is_null()).then(pl.col("_cand")).alias("_keeper_rank"),
+        pl.col("_pos").alias("_keeper"),
+        shown_name.alias("_k_name"),
+        pl.col("_reason").alias("_k_reason"),
+        pl.col("_cand").alias("_k_cand"),
+        pl.col("tier").alias("_k_tier"),
+    )
+    k_rank = pl.format("rank {}", thousands(pl.col("_k_cand")))
+    k_where = (
+        pl.when(pl.col("_k_reason") == REASON_BELOW_CUT)
+        .then(
+            pl.when(pl.col("_k_cand").is_not_null())
+            .then(pl.format("{}, below the cut", k_rank))
+            .otherwise(pl.lit("below the cut"))
+        )
+        .when(pl.col("_k_reason") == REASON_TIER_QUOTA)
+        .then(pl.format("over the tier {} quota", pl.col("_k_tier").fill_null("–")))
+        .otherwise(pl.col("_k_reason").fill_null("not selected"))
     )
     work = work.join(keeper, on="_keeper", how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("_keeper_rank").is_not_null())
-        .then(pl.format("{} (rank {})", pl.col("_detail"), pl.col("_keeper_rank")))
-        .otherwise(pl.col("_detail"))
+        pl.when(pl.col("_dup_reason").is_null())
+        .then(pl.col("_detail"))
+        .when(pl.col("_k_reason").is_null())
+        .then(pl.format("{}; kept {} ({})", pl.col("_dup_what"), pl.col("_k_name"), k_rank))
+        .otherwise(
+            pl.format("{}; {} ranked higher ({})", pl.col("_dup_what"), pl.col("_k_name"), k_where)
+        )
         .alias("_detail")
     )
 
