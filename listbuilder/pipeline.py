@@ -173,7 +173,15 @@ def build(
 
     selected, below = stages.run(
         "rank",
-        lambda: rank_companies(companies, top=top, capacity=getattr(primary, "capacity", None)),
+        lambda: rank_companies(
+            companies,
+            top=top,
+            capacity=primary.capacity,
+            # Below the lowest tier the profile calls an account disqualified: never
+            # fill capacity with it, whatever room is left.
+            min_score=primary.tiers[-1][1] if primary.tiers else None,
+            min_score_label=f"tier {primary.tiers[-1][0]}" if primary.tiers else None,
+        ),
     )
     stages.reject(below)
 

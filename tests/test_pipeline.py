@@ -12,7 +12,7 @@ import pytest
 from listbuilder.pipeline import BuildResult, build, format_funnel, funnel_counts
 from listbuilder.schema import REJECT_SCHEMA
 
-TOP = 150
+TOP = 50
 
 
 def _as_of(sample_dir: Path) -> date:
@@ -20,12 +20,12 @@ def _as_of(sample_dir: Path) -> date:
 
 
 def _build(sample_dir: Path, out: Path, **kwargs: object) -> BuildResult:
+    kwargs.setdefault("top", TOP)
     return build(
         [sample_dir / "companies.csv"],
         profiles=["filters/b2b_saas.toml"],
         signals=[sample_dir / "events.csv"],
         suppress=[sample_dir / "crm_accounts.csv"],
-        top=TOP,
         as_of=_as_of(sample_dir),
         out_dir=out,
         **kwargs,  # type: ignore[arg-type]
@@ -82,6 +82,18 @@ def test_funnel_closes_per_stage_and_reason(built: tuple[BuildResult, Path]) -> 
         assert next(s for s in funnel["stages"] if s["stage"] == stage)["dropped"] > 0, stage
     counts = result.rejects.group_by("stage").len()
     assert counts["len"].sum() == funnel["read"] - funnel["selected"]
+
+
+def test_nothing_below_the_lowest_tier_is_selected(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    result = _build(sample_dir, tmp_path, top=None)  # capacity 1,200 > what qualifies
+    assert 0 < result.selected.height < 1200
+    assert result.selected["tier"].null_count() == 0
+    assert result.selected["score"].min() >= 50
+    rank = next(s for s in result.funnel["stages"] if s["stage"] == "rank")
+    assert rank["reasons"]["below lowest tier"] > 0
+    assert "below cut" not in rank["reasons"]
 
 
 def test_signals_reach_the_targets(built: tuple[BuildResult, Path]) -> None:
