@@ -102,7 +102,9 @@ def child_floor(data: Path, out: Path) -> dict[str, object]:
 def _child(kind: str, data: Path, out: Path) -> dict[str, object]:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, str(data), str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         sys.exit(f"{kind} child failed:\n{proc.stderr}")
@@ -140,10 +142,14 @@ def main() -> None:
         for stage, secs in stages_s.items():
             print(f"{stage:<12}{secs:>10.2f}{peak_mb.get(stage, float('nan')):>10.0f}")
         print(f"{'build':<12}{built['total_s']:>10.2f}{built['max_peak_mb']:>10.0f}")
-        print(f"{'floor':<12}{floor['total_s']:>10.2f}{floor['max_peak_mb']:>10.0f}"
-              "   (polars read_csv + write_csv of the same file)")
-        print(f"ratio build/floor: {built['total_s'] / floor['total_s']:.1f}x time, "
-              f"{built['max_peak_mb'] / floor['max_peak_mb']:.1f}x memory")
+        print(
+            f"{'floor':<12}{floor['total_s']:>10.2f}{floor['max_peak_mb']:>10.0f}"
+            "   (polars read_csv + write_csv of the same file)"
+        )
+        print(
+            f"ratio build/floor: {built['total_s'] / floor['total_s']:.1f}x time, "
+            f"{built['max_peak_mb'] / floor['max_peak_mb']:.1f}x memory"
+        )
 
 
 if __name__ == "__main__":

@@ -84,11 +84,14 @@ def build(
     enrich: str | Path | None = None,
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    brief_progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build a ranked target list from purchased `lists` with the ICP `profiles`.
 
     Profiles are validated before any data is read. `as_of` fixes "today" for
     signal decay (default: the date of the run, recorded in the outputs).
+    `progress(stage)` is called as each stage starts, `brief_progress(done, total)`
+    as briefs are rendered.
     """
     # Imported here so `import listbuilder` stays light for notebook users.
     from listbuilder.dedupe import dedupe_companies, read_suppression, suppress_companies
@@ -168,7 +171,10 @@ def build(
         tier_expr(primary, "score").alias("tier"),
         # A LinkedIn page or a shared host is not the company's domain: keep it in
         # `website`, never show it (or name a brief, or key a CRM record) as the domain.
-        pl.when(pl.col("domain_is_platform")).then(None).otherwise(pl.col("domain")).alias("domain"),
+        pl.when(pl.col("domain_is_platform"))
+        .then(None)
+        .otherwise(pl.col("domain"))
+        .alias("domain"),
     )
 
     selected, below = stages.run(
@@ -220,6 +226,7 @@ def build(
             brief_formats=tuple(brief_formats),
             templates_dir=Path(templates) if templates else None,
             unassigned=unassigned,
+            progress=brief_progress,
         ),
     )
     unmatched_path = Path(out_dir) / "signals_unmatched.csv"
@@ -327,8 +334,9 @@ def _score_signals(
                 pl.lit(None, dtype=pl.String).alias("date"),
                 "domain",
                 pl.col("name").alias("company_name"),
-                pl.concat_str([pl.col("reason"), pl.col("detail")], separator=": ", ignore_nulls=True)
-                .alias("reason"),
+                pl.concat_str(
+                    [pl.col("reason"), pl.col("detail")], separator=": ", ignore_nulls=True
+                ).alias("reason"),
             ),
         ],
         how="vertical_relaxed",

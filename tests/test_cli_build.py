@@ -1,4 +1,4 @@
-"""`listbuilder build` through click's CliRunner: success, and every bad input exits 2 in one line."""
+"""`listbuilder build` through CliRunner: success, and every bad input exits 2 in one line."""
 
 from __future__ import annotations
 

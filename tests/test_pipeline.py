@@ -71,7 +71,13 @@ def test_every_input_row_is_selected_or_rejected_once(
 def test_funnel_closes_per_stage_and_reason(built: tuple[BuildResult, Path]) -> None:
     result, _ = built
     funnel = result.funnel
-    assert [s["stage"] for s in funnel["stages"]] == ["ingest", "dedupe", "suppress", "filter", "rank"]
+    assert [s["stage"] for s in funnel["stages"]] == [
+        "ingest",
+        "dedupe",
+        "suppress",
+        "filter",
+        "rank",
+    ]
     for before, after in zip(funnel["stages"], funnel["stages"][1:], strict=False):
         assert after["in"] == before["out"]
     for stage in funnel["stages"]:
@@ -84,9 +90,7 @@ def test_funnel_closes_per_stage_and_reason(built: tuple[BuildResult, Path]) -> 
     assert counts["len"].sum() == funnel["read"] - funnel["selected"]
 
 
-def test_nothing_below_the_lowest_tier_is_selected(
-    sample_dir: Path, tmp_path: Path
-) -> None:
+def test_nothing_below_the_lowest_tier_is_selected(sample_dir: Path, tmp_path: Path) -> None:
     result = _build(sample_dir, tmp_path, top=None)  # capacity 1,200 > what qualifies
     assert 0 < result.selected.height < 1200
     assert result.selected["tier"].null_count() == 0
@@ -138,14 +142,25 @@ def _rejects(rows: list[tuple[str, str]]) -> pl.DataFrame:
 FUNNEL_CASES = [
     # (read, selected, rejects, expected outs per stage)
     (3, 3, [], [3, 3, 3, 3, 3]),
-    (5, 1, [("dedupe", "duplicate of C1"), ("filter", "failed: country"),
-            ("filter", "failed: country"), ("rank", "below cut")], [5, 4, 4, 2, 1]),
+    (
+        5,
+        1,
+        [
+            ("dedupe", "duplicate of C1"),
+            ("filter", "failed: country"),
+            ("filter", "failed: country"),
+            ("rank", "below cut"),
+        ],
+        [5, 4, 4, 2, 1],
+    ),
     (4, 0, [("ingest", "no usable name or domain")] * 4, [0, 0, 0, 0, 0]),
 ]
 
 
 @pytest.mark.parametrize(("read", "selected", "rows", "outs"), FUNNEL_CASES)
-def test_funnel_counts(read: int, selected: int, rows: list[tuple[str, str]], outs: list[int]) -> None:
+def test_funnel_counts(
+    read: int, selected: int, rows: list[tuple[str, str]], outs: list[int]
+) -> None:
     funnel = funnel_counts(read=read, selected=selected, rejects=_rejects(rows))
     assert [s["out"] for s in funnel["stages"]] == outs
     assert funnel["read"] == read and funnel["selected"] == selected

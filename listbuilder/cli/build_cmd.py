@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,39 +19,103 @@ SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have
 
 @main.command()
 @click.argument("lists", nargs=-1, required=True, metavar="LIST...")
-@click.option("--profile", "profiles", multiple=True, required=True, metavar="P",
-              help="ICP profile (TOML file, or the name of a shipped one). Repeat for several.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Directory for targets, rejects, funnel, report and briefs.")
-@click.option("--signals", multiple=True, metavar="FILE",
-              help="Trigger events (funding, hires, postings...). Repeatable.")
-@click.option("--suppress", multiple=True, metavar="FILE",
-              help="CRM export(s) of customers, open deals, owned accounts, do-not-contact.")
-@click.option("--top", type=click.IntRange(min=1), default=None,
-              help="Select at most N accounts (default: the profile's capacity).")
-@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The date signals are aged against (default: today). Recorded in outputs.")
-@click.option("--reps", type=click.Path(), default=None,
-              help="Reps CSV (rep, capacity, territories) for SDR assignment.")
-@click.option("--format", "formats", multiple=True, default=("csv",), show_default=True,
-              help="Target list format(s): csv, xlsx, parquet, json (repeat or comma-separate).")
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    required=True,
+    metavar="P",
+    help="ICP profile (TOML file, or the name of a shipped one). Repeat for several.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Directory for targets, rejects, funnel, report and briefs.",
+)
+@click.option(
+    "--signals",
+    multiple=True,
+    metavar="FILE",
+    help="Trigger events (funding, hires, postings...). Repeatable.",
+)
+@click.option(
+    "--suppress",
+    multiple=True,
+    metavar="FILE",
+    help="CRM export(s) of customers, open deals, owned accounts, do-not-contact.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Select at most N accounts (default: the profile's capacity).",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The date signals are aged against (default: today). Recorded in outputs.",
+)
+@click.option(
+    "--reps",
+    type=click.Path(),
+    default=None,
+    help="Reps CSV (rep, capacity, territories) for SDR assignment.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    default=("csv",),
+    show_default=True,
+    help="Target list format(s): csv, xlsx, parquet, json (repeat or comma-separate).",
+)
 @click.option("--crm", multiple=True, help="Also write a CRM import file: hubspot, salesforce.")
-@click.option("--brief-format", "brief_formats", multiple=True, default=("md",), show_default=True,
-              help="Brief format(s): md, html.")
-@click.option("--templates", type=click.Path(file_okay=False), default=None,
-              help="Directory of your own Jinja templates for briefs and the report.")
-@click.option("--source-priority", multiple=True, metavar="LIST",
-              help="When merging duplicates, prefer values from these lists first. Repeatable.")
-@click.option("--input-format", default=None,
-              help="Force the input format: csv, tsv, xlsx, parquet, json, ndjson.")
+@click.option(
+    "--brief-format",
+    "brief_formats",
+    multiple=True,
+    default=("md",),
+    show_default=True,
+    help="Brief format(s): md, html.",
+)
+@click.option(
+    "--templates",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Directory of your own Jinja templates for briefs and the report.",
+)
+@click.option(
+    "--source-priority",
+    multiple=True,
+    metavar="LIST",
+    help="When merging duplicates, prefer values from these lists first. Repeatable.",
+)
+@click.option(
+    "--input-format",
+    default=None,
+    help="Force the input format: csv, tsv, xlsx, parquet, json, ndjson.",
+)
 @click.option("--encoding", default=None, help="Force the input encoding, e.g. cp1252.")
-@click.option("--enrich", type=click.Path(), default=None, metavar="PROVIDERS",
-              help="Fill missing fields from the HTTP providers in this TOML file.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-              help="Enrichment cache directory.")
+@click.option(
+    "--enrich",
+    type=click.Path(),
+    default=None,
+    metavar="PROVIDERS",
+    help="Fill missing fields from the HTTP providers in this TOML file.",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Enrichment cache directory.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @column_map_option
 def build(
+    *,
     lists: tuple[str, ...],
     profiles: tuple[str, ...],
     out_dir: str,
@@ -91,27 +155,32 @@ def build(
     crms = _choices("--crm", split_csv_option(crm), CRMS)
     briefs = _choices("--brief-format", split_csv_option(brief_formats), BRIEF_FORMATS)
     show = not quiet and sys.stderr.isatty()
-    result = run_build(
-        list(lists),
-        profiles=profiles,
-        out_dir=out_dir,
-        signals=signals,
-        suppress=suppress,
-        top=top,
-        as_of=as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
-        reps=reps,
-        formats=fmt,
-        crm=crms,
-        brief_formats=briefs,
-        templates=templates,
-        source_priority=source_priority or None,
-        column_map=parse_column_map(column_map),
-        input_format=input_format,
-        encoding=encoding,
-        enrich=enrich,
-        cache_dir=cache_dir,
-        progress=(lambda stage: click.echo(f"… {stage}", err=True)) if show else None,
-    )
+    kwargs = {
+        "profiles": profiles,
+        "out_dir": out_dir,
+        "signals": signals,
+        "suppress": suppress,
+        "top": top,
+        "as_of": as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
+        "reps": reps,
+        "formats": fmt,
+        "crm": crms,
+        "brief_formats": briefs,
+        "templates": templates,
+        "source_priority": source_priority or None,
+        "column_map": parse_column_map(column_map),
+        "input_format": input_format,
+        "encoding": encoding,
+        "enrich": enrich,
+        "cache_dir": cache_dir,
+    }
+    if show:
+        with _Progress() as progress:
+            result = run_build(
+                list(lists), progress=progress.stage, brief_progress=progress.briefs, **kwargs
+            )
+    else:
+        result = run_build(list(lists), **kwargs)
     click.echo(format_funnel(result.funnel))
     for stage in result.funnel["stages"]:
         reasons = list(stage["reasons"].items())
@@ -119,7 +188,7 @@ def build(
         for reason, count in shown:
             click.echo(f"  {stage['stage']:<8} {count:>8,}  {reason}")
         if len(shown) < len(reasons):
-            rest = reasons[len(shown):]
+            rest = reasons[len(shown) :]
             click.echo(
                 f"  {stage['stage']:<8} {sum(c for _, c in rest):>8,}  "
                 f"{len(rest)} more reasons (see rejects.csv)"
@@ -137,3 +206,26 @@ def _choices(option: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> 
     if bad:
         raise InputError(f"{option} {bad[0]!r}: use one of {', '.join(allowed)}")
     return tuple(v.lower() for v in values)
+
+
+class _Progress:
+    """Stage names on stderr, and a progress bar while briefs are rendered."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def stage(self, name: str) -> None:
+        click.echo(f"… {name}", err=True)
+
+    def briefs(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label="… briefs", file=sys.stderr)
+            self._bar.render_progress()
+        self._bar.update(done - self._bar.pos)
