@@ -1,0 +1,141 @@
+"""Connected components over accepted pairs, with a guard against chaining.
+
+Components come from min-label propagation over the accepted pairs (polars
+joins). A component that would hold two different company domains is rebuilt
+by a union-find over its own pairs only, strongest pair first, where two
+components join only if that keeps every pair of different company domains
+inside one cluster on near-identical names: ``a.com "Acme"`` – ``(no domain)
+"Acme"`` – ``b.com "Acme Labs"`` does not collapse into one company. With
+``merge_different_domains`` off (the default) a cluster never holds two
+different company domains.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from rapidfuzz import fuzz
+
+
+def connected_components(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``_i, _comp`` (smallest member index) for every row in ``pairs``: min-label
+    propagation with polars joins, plus pointer jumping so it converges in a few rounds."""
+    edges = pl.concat([pairs.select(a="i", b="j"), pairs.select(a="j", b="i")])
+    labels = edges.group_by("a").agg(
+        _comp=pl.min_horizontal(pl.col("b").min(), pl.col("a").first())
+    )
+    labels = labels.rename({"a": "_i"})
+    while True:
+        hop = (
+            edges.join(labels.rename({"_i": "b", "_comp": "_lb"}), on="b")
+            .group_by("a")
+            .agg(_lb=pl.col("_lb").min())
+            .rename({"a": "_i"})
+        )
+        new = labels.join(hop, on="_i").select("_i", _comp=pl.min_horizontal("_comp", "_lb"))
+        # pointer jumping: a row takes its label's label
+        new = new.join(new.rename({"_i": "_comp", "_comp": "_up"}), on="_comp", how="left")
+        new = new.select(
+            "_i", _comp=pl.min_horizontal("_comp", pl.col("_up").fill_null(pl.col("_comp")))
+        )
+        changed = new.join(labels, on="_i", suffix="_old").filter(
+            pl.col("_comp") != pl.col("_comp_old")
+        )
+        labels = new
+        if changed.height == 0:
+            return labels.sort("_i")
+
+
+def cluster_pairs(
+    pairs: pl.DataFrame, m: pl.DataFrame, *, near_identical: float | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cluster accepted pairs (strongest first) of prepared frame ``m``.
+
+    Components come from ``connected_components``; only a component that would hold
+    two different company domains is re-clustered pair by pair with the guard
+    (``near_identical`` None: never two different company domains in one cluster).
+    Returns ``labels`` (``_i``, ``_comp``: smallest member index of the cluster)
+    for rows in some cluster, and the ``edges`` (``i, j, reason``) that joined them.
+    """
+    if pairs.height == 0:
+        return (
+            pl.DataFrame(schema={"_i": pl.UInt32, "_comp": pl.UInt32}),
+            pl.DataFrame(schema={"i": pl.UInt32, "j": pl.UInt32, "reason": pl.String}),
+        )
+    labels = connected_components(pairs).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
+    doms = labels.join(m.select("_i", "_dom"), on="_i", how="left")
+    conflicted = (
+        doms.group_by("_comp").agg(n=pl.col("_dom").drop_nulls().n_unique()).filter(pl.col("n") > 1)
+    )
+    if conflicted.height == 0:
+        return labels, pairs.select("i", "j", "reason")
+    bad = labels.join(conflicted.select("_comp"), on="_comp", how="semi")
+    bad_pairs = pairs.join(bad.select(i="_i"), on="i", how="semi", maintain_order="left")
+    fixed, fixed_edges = _guarded_union_find(bad_pairs, m, near_identical)
+    labels = pl.concat([labels.join(bad, on="_i", how="anti"), fixed]).sort("_i")
+    edges = pl.concat(
+        [pairs.join(bad.select(i="_i"), on="i", how="anti").select("i", "j", "reason"), fixed_edges]
+    )
+    return labels, edges
+
+
+def _guarded_union_find(
+    pairs: pl.DataFrame, m: pl.DataFrame, near_identical: float | None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Union-find over ``pairs`` (strongest first) refusing merges that break the guard."""
+    involved = (
+        pl.concat([pairs.select(_i=pl.col("i")), pairs.select(_i=pl.col("j"))])
+        .unique()
+        .join(m.select("_i", "_dom", "_compact"), on="_i", how="left")
+    )
+    dom_of = dict(zip(involved["_i"].to_list(), involved["_dom"].to_list(), strict=True))
+    name_of = dict(zip(involved["_i"].to_list(), involved["_compact"].to_list(), strict=True))
+
+    parent: dict[int, int] = {}
+    # root -> {domain: name of its first row}; only for components holding a domain
+    domains: dict[int, dict[str, str]] = {}
+
+    def find(x: int) -> int:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    kept: list[int] = []
+    for k, (i, j) in enumerate(zip(pairs["i"].to_list(), pairs["j"].to_list(), strict=True)):
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        di = domains.get(ri) or ({dom_of[i]: name_of[i] or ""} if dom_of[i] else {})
+        dj = domains.get(rj) or ({dom_of[j]: name_of[j] or ""} if dom_of[j] else {})
+        if di and dj and not _compatible(di, dj, near_identical):
+            continue
+        root, child = (ri, rj) if ri < rj else (rj, ri)
+        parent[child] = root
+        merged = {**dj, **di} if root == ri else {**di, **dj}
+        domains.pop(child, None)
+        if merged:
+            domains[root] = merged
+        kept.append(k)
+
+    members = list(name_of)
+    labels = pl.DataFrame(
+        {"_i": members, "_comp": [find(x) for x in members]},
+        schema={"_i": pl.UInt32, "_comp": pl.UInt32},
+    )
+    # the component label is its smallest member index, whatever the union order
+    labels = labels.with_columns(pl.col("_i").min().over("_comp").alias("_comp"))
+    edges = pairs[kept].select("i", "j", "reason")
+    return labels, edges
+
+
+def _compatible(a: dict[str, str], b: dict[str, str], near_identical: float | None) -> bool:
+    """True if every pair of different domains across ``a`` and ``b`` has near-identical names."""
+    for dom_a, name_a in a.items():
+        for dom_b, name_b in b.items():
+            if dom_a == dom_b:
+                continue
+            if near_identical is None or fuzz.ratio(name_a, name_b) < near_identical:
+                return False
+    return True
