@@ -33,7 +33,8 @@ def test_explain_prints_the_breakdown(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == f"Acme Cloud (acme.io) — {tmp_path / 'list.csv'} line 2"
-    assert "Profile: B2B SaaS mid-market — fit 90, tier A, priority" in lines
+    # no events file: the timing, so the priority cell, is unknown and left out
+    assert "Profile: B2B SaaS mid-market — fit 90, tier A" in lines
     assert lines[-1] == (
         "Why: 500 employees ✓ 30 · SaaS ✓ 20 · HubSpot ✓ 25 · Series C ✓ 15 · no RevOps ✗ 0"
     )
@@ -77,3 +78,36 @@ def test_explain_with_signals_prints_the_boosts(tmp_path: Path) -> None:
     signals = out.split("\nSignals: +", 1)[1].splitlines()
     assert signals[0].split(" — ")[0] == "9.4"  # 15 halved every 45 days, 30 days old
     assert signals[1].split()[0] == "funding"
+    assert "Profile: B2B SaaS mid-market — fit 90, tier A, priority A2 (call this week)" in out
+
+
+LIST_WITH_ROUNDS = """\
+Company Name,Website,Employees,Country,Recent Funding Round,Recent Funding Date
+Acme Cloud,https://www.acme.io,500,United States,Series B,2026-10-02
+"""
+
+
+def test_explain_shows_the_lists_own_funding_round(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(LIST_WITH_ROUNDS, encoding="utf-8")
+    args = ["explain", "acme.io", str(path), "--profile", "b2b_saas", "--as-of", "2026-11-01"]
+    code, out, err = _run(args)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert "Profile: B2B SaaS mid-market — fit 45, tier —" in lines  # no events file: no cell
+    assert lines[-2:] == [
+        "Signals: +9.4 — Series B (from the list), 30 days ago",
+        "  funding  Series B (from the list)  2026-10-02  30 d  15 → 9.4",
+    ]
+    events = tmp_path / "events.csv"  # the same round, with its amount: counted once
+    events.write_text(
+        "domain,company_name,kind,date,round_type,amount_usd\n"
+        "acme.io,Acme Cloud,funding,2026-09-28,Series B,40000000\n",
+        encoding="utf-8",
+    )
+    code, out, err = _run([*args, "--signals", str(events)])
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-2:] == [
+        "Signals: +8.9 — Series B $40M, 34 days ago",
+        "  funding  Series B $40M  2026-09-28  34 d  15 → 8.9",
+    ]

@@ -77,6 +77,24 @@ def test_check_prints_every_problem_one_per_line_and_exits_2(tmp_path: Path) -> 
     assert out.startswith(f'{good}: ok — "Acme"')
 
 
+def test_one_typo_in_the_reference_profile_is_one_line(tmp_path: Path) -> None:
+    """The review case: `wieght = 25` in a [[criterion]] of b2b_saas used to print 9 lines,
+    5 of them false talking-point errors. One typo, one message; the weight sum is not
+    checked while a weight is missing."""
+    reference = Path(__file__).parents[1] / "filters" / "b2b_saas.toml"
+    text = reference.read_text(encoding="utf-8")
+    assert text.count("\nweight = 25\n") == 1
+    path = tmp_path / "b2b_saas.toml"
+    path.write_text(text.replace("\nweight = 25\n", "\nwieght = 25\n"), encoding="utf-8")
+    code, out, err = _run(["profile", "check", str(path)])
+    line = text.splitlines().index("weight = 25") + 1
+    assert (code, out) == (2, "")
+    assert err == (
+        f'{path}: criterion "Uses Salesforce or HubSpot" (line {line}): unknown key "wieght" '
+        '— did you mean "weight"?\n'
+    )
+
+
 def test_check_reports_toml_syntax_errors_and_missing_files(tmp_path: Path) -> None:
     broken = tmp_path / "broken.toml"
     broken.write_text("[profile\nname = 1\n", encoding="utf-8")

@@ -112,10 +112,8 @@ CASES = [
     ),
     (
         ("weight = 60", "wieght = 60"),
-        [
-            'criterion "Size" (line 10): unknown key "wieght" — did you mean "weight"?',
-            'criterion "Size" (line 6): missing weight; add weight = <points out of 100>',
-        ],
+        # one typo, one message: the "missing weight" it causes is not reported again
+        ['criterion "Size" (line 10): unknown key "wieght" — did you mean "weight"?'],
     ),
     (
         ("weight = 60", 'weight = "60"'),
@@ -160,10 +158,7 @@ CASES = [
     ),
     (
         ('name = "Acme"', 'nme = "Acme"'),
-        [
-            '[profile] (line 2): unknown key "nme" — did you mean "name"?',
-            '[profile] (line 1): missing name; add name = "<what this ICP is>"',
-        ],
+        ['[profile] (line 2): unknown key "nme" — did you mean "name"?'],
     ),
     (
         ('[[criterion]]\nname = "Stack"', '[[criteria]]\nname = "Stack"'),
@@ -279,6 +274,129 @@ def test_load_profiles_refuses_two_files_with_one_slug(tmp_path: Path) -> None:
     second = _write(tmp_path / "x", GOOD, "acme.toml")
     with pytest.raises(ProfileError, match="rename one of them"):
         load_profiles([first, second])
+
+
+# A profile whose criteria, groups and signals are cross-referenced (talking points,
+# `group:` references): a problem in one of them must not make its references "unknown".
+LINKED = """\
+[profile]
+name = "Linked"
+
+[groups.software]
+label = "Software"
+industry = ["SaaS", "Software"]
+
+[[require]]
+name = "Software only"
+field = "industry"
+in = ["group:software"]
+
+[[criterion]]
+name = "Size"
+field = "employees"
+between = [200, 2000]
+weight = 60
+
+[[criterion]]
+name = "Stack"
+field = "technologies"
+any = ["HubSpot"]
+weight = 40
+
+[[signal]]
+kind = "funding"
+boost = 10
+
+[talking_points]
+Size = "Teams of 200-2,000 outgrow spreadsheets."
+Stack = "Native HubSpot sync."
+funding = "Congratulations on the round."
+"""
+
+# (what is changed in LINKED, the only problem expected, after "<file>: ")
+ONE_TYPO_CASES = [
+    (
+        ("weight = 40", "wieght = 40"),
+        'criterion "Stack" (line 23): unknown key "wieght" — did you mean "weight"?',
+    ),
+    (
+        ("weight = 60", "wieght = 60"),  # the first criterion: later ones still count
+        'criterion "Size" (line 17): unknown key "wieght" — did you mean "weight"?',
+    ),
+    (
+        ("weight = 40", 'weight = "40"'),
+        'criterion "Stack" (line 23): weight = "40": write a number of points between 0 and 100',
+    ),
+    (
+        ('name = "Stack"', 'nme = "Stack"'),
+        'criterion #2 (line 20): unknown key "nme" — did you mean "name"?',
+    ),
+    (
+        ('field = "technologies"', 'fild = "technologies"'),
+        'criterion "Stack" (line 21): unknown key "fild" — did you mean "field"?',
+    ),
+    (
+        ('field = "technologies"', 'field = "technolgies"'),
+        'criterion "Stack" (line 21): unknown field "technolgies" — did you mean "technologies"?',
+    ),
+    (
+        ('any = ["HubSpot"]', 'an = ["HubSpot"]'),
+        'criterion "Stack" (line 22): unknown operator "an"; use any',
+    ),
+    (
+        ("between = [200, 2000]", "betwen = [200, 2000]"),
+        'criterion "Size" (line 16): unknown operator "betwen"; use between',
+    ),
+    (
+        ('kind = "funding"', 'kind = "fundng"'),
+        'signal "fundng" (line 25): unknown signal kind "fundng" — did you mean "funding"?',
+    ),
+    (
+        ('industry = ["SaaS", "Software"]', 'industy = ["SaaS", "Software"]'),
+        '[groups.software] (line 6): unknown field "industy" — did you mean "industry"? '
+        "(group keys: label, values, <field>, <field>_prefix)",
+    ),
+    (
+        ('industry = ["SaaS", "Software"]', 'industry = "SaaS, Software", 3'),
+        "line 6, column 28: invalid TOML: Expected newline or end of document after a statement",
+    ),
+    (
+        ("[[criterion]]", "[[criteria]]"),  # both headers: a misspelt table is still declared
+        'line 13: unknown table "criteria" — did you mean "criterion"?',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"), ONE_TYPO_CASES, ids=[c[0][1] for c in ONE_TYPO_CASES]
+)
+def test_one_typo_gives_one_message(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    assert old in LINKED and load_profile(_write(tmp_path, LINKED, "linked.toml"))
+    assert _problems(tmp_path, LINKED.replace(old, new)) == [expected]
+
+
+def test_a_typo_in_a_persona_title_is_one_message(tmp_path: Path) -> None:
+    text = LINKED + '\n[[persona]]\ntitel = "VP Sales"\n'
+    assert _problems(tmp_path, text) == [
+        'persona #1 (line 35): unknown key "titel" — did you mean "title"?'
+    ]
+
+
+def test_a_group_misspelt_where_it_is_referenced_is_still_reported(tmp_path: Path) -> None:
+    text = LINKED.replace('in = ["group:software"]', 'in = ["group:sofware"]')
+    assert _problems(tmp_path, text) == [
+        'require "Software only" (line 11): unknown group "group:sofware" — did you mean '
+        '"group:software"?; define it as a [groups.sofware] table'
+    ]
+
+
+def test_a_talking_point_for_an_undeclared_name_is_still_reported(tmp_path: Path) -> None:
+    text = LINKED.replace('Stack = "Native', 'Stak = "Native')
+    assert _problems(tmp_path, text) == [
+        '[talking_points] (line 31): "Stak" is neither a criterion name nor a signal kind '
+        '— did you mean "Stack"?'
+    ]
 
 
 def test_signal_and_talking_point_problems_are_located(tmp_path: Path) -> None:

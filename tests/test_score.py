@@ -327,27 +327,30 @@ def test_hard_filters_go_to_rejects_with_countable_reasons() -> None:
         {"name": "Gov", "country": "US", "industry": "Government"},
         {"name": "Nocountry"},
         {"name": "School", "country": "CA", "naics": "611110"},
+        {"name": "Atlantis", "unparsed": "employees=abc; country=Atlantis"},
     )
     scored = score_companies(frame, profile)
     assert scored.companies["name"].to_list() == ["Keep"]
     expected = pl.DataFrame(
         {
-            "source": ["list.csv"] * 4,
-            "line": [3, 4, 5, 6],
-            "stage": ["filter"] * 4,
+            "source": ["list.csv"] * 5,
+            "line": [3, 4, 5, 6, 7],
+            "stage": ["filter"] * 5,
             "reason": [
                 "failed: North America, UK or Ireland",
                 "excluded: Government or education",
                 "failed: North America, UK or Ireland",
                 "excluded: Government or education",
+                "failed: North America, UK or Ireland",
             ],
-            "name": ["Fr", "Gov", "Nocountry", "School"],
-            "domain": ["fr.fr", None, None, None],
+            "name": ["Fr", "Gov", "Nocountry", "School", "Atlantis"],
+            "domain": ["fr.fr", None, None, None, None],
             "detail": [
                 "country FR not in NA, GB, IE",
                 "industry Government",
                 "country missing",
                 "industry NAICS 611110",
+                'country "Atlantis" not recognised',
             ],
         },
         schema=REJECT_SCHEMA,
@@ -409,6 +412,119 @@ FILTER_CASES = [
         "website missing",
     ),
 ]
+
+
+# A null value whose raw text ingest kept in `unparsed` is "not recognised", not "missing".
+UNRECOGNISED_FILTER_CASES = [
+    (
+        '[[require]]\nfield = "country"\nin = ["NA"]',
+        {"unparsed": "country=GER"},  # as ingest left it before GER was an alias
+        "failed: country",
+        'country "GER" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "country"\nin = ["NA"]',
+        {"unparsed": "employees=abc; country=Land of Oz; revenue=n/a"},
+        "failed: country",
+        'country "Land of Oz" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "country"\nin = ["NA"]',
+        {"unparsed": "location=Somewhere, Nowhere"},  # the country came from a location column
+        "failed: country",
+        'country "Somewhere, Nowhere" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "country"\nin = ["NA"]',
+        {"unparsed": "employees=abc"},  # another field's raw value: the country is missing
+        "failed: country",
+        "country missing",
+    ),
+    (
+        '[[require]]\nfield = "employees"\nat_least = 200',
+        {"unparsed": "employees_range=lots"},
+        "failed: employees",
+        'employees "lots" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "total_funding"\nat_least = 1e6',
+        {"unparsed": "last_funding_date=soon; total_funding=a lot"},
+        "failed: total_funding",
+        'total_funding "a lot" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "total_funding"\nat_least = 1e6',
+        {"unparsed": "last_funding_date=soon"},  # a key ending like another is not it
+        "failed: total_funding",
+        "total_funding missing",
+    ),
+    (
+        '[[require]]\nfield = "funding_stage"\nat_least = "Series B"',
+        {"unparsed": "funding_stage=Series Z"},
+        "failed: funding_stage",
+        'funding_stage "Series Z" not recognised',
+    ),
+    (
+        '[[require]]\nfield = "technologies"\nexists = true',
+        {"unparsed": "technologies=;;"},
+        "failed: technologies",
+        'technologies ";;" not recognised',
+    ),
+    (
+        '[[exclude]]\nfield = "country"\nmissing = true',
+        {"unparsed": "country=GERM"},
+        "excluded: country",
+        'country "GERM" not recognised',
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "fields", "reason", "detail"), UNRECOGNISED_FILTER_CASES)
+def test_an_unparsed_value_is_not_recognised_rather_than_missing(
+    tmp_path: Path, rule: str, fields: dict[str, Any], reason: str, detail: str
+) -> None:
+    profile = make_profile(
+        tmp_path,
+        rule + '\n\n[[criterion]]\nname = "C"\nfield = "name"\nexists = true\nweight = 100\n',
+    )
+    scored = score_companies(companies(fields), profile)
+    assert scored.companies.height == 0
+    assert (scored.rejects["reason"][0], scored.rejects["detail"][0]) == (reason, detail)
+
+
+def test_why_and_breakdown_say_not_recognised() -> None:
+    frame = companies(
+        {
+            "country": "US",
+            "industry": None,
+            "technologies": ["HubSpot"],
+            "unparsed": "employees=lots; naics=n.a.; funding_stage=Series Z; departments=???",
+        }
+    )
+    scored = score_companies(frame, load_profile("b2b_saas")).companies
+    assert scored["why"].to_list() == [
+        'employees "lots" not recognised ✗ 0 · naics "n.a." not recognised ✗ 0 · '
+        'HubSpot ✓ 25 · funding_stage "Series Z" not recognised ✗ 0 · '
+        'departments "???" not recognised ✗ 0'
+    ]
+    assert [(e["criterion"], e["value"]) for e in scored["breakdown"][0]] == [
+        ("Mid-market size", '"lots" not recognised'),
+        ("Software or internet company", 'NAICS "n.a." not recognised'),
+        ("Uses Salesforce or HubSpot", "HubSpot"),
+        ("Series B or later", '"Series Z" not recognised'),
+        ("Has a RevOps function", '"???" not recognised'),
+    ]
+    assert "unparsed" in scored.columns  # lineage is kept as it came
+
+
+def test_unrecognised_values_on_unknown_criteria(tmp_path: Path) -> None:
+    profile = one_criterion(
+        tmp_path, 'field = "employees"\nat_least = 10', extra='on_missing = "unknown"'
+    )
+    frame = companies({"unparsed": "employees=ten"}, {})
+    scored = score_companies(frame, profile).companies
+    assert scored["why"].to_list() == ['employees "ten" not recognised ? 0', "C ? 0"]
+    assert scored["fit_unknown"].to_list() == [1, 1]
 
 
 @pytest.mark.parametrize(("rule", "fields", "passes", "reason", "detail"), FILTER_CASES)

@@ -65,7 +65,7 @@ def test_the_explanation_prints_filters_criteria_and_why() -> None:
     assert text.splitlines() == [
         "Acme Cloud (acme.io) — list.csv line 2",
         "",
-        "Profile: B2B SaaS mid-market — fit 90, tier A, priority",
+        "Profile: B2B SaaS mid-market — fit 90, tier A",  # no timing known: no priority cell
         "Hard filters",
         "  ✓ passed  require  North America, UK or Ireland  country US",
         "  ✓ passed  exclude  Government or education       industry SaaS",
@@ -126,3 +126,53 @@ def test_signal_boosts_are_included() -> None:
         "Signals: +9.4 — Series C round 30 days ago",
         "  funding  Series C $40M  2026-10-02  30 d  15 → 9.4",
     ]
+
+
+def _scores(signal_score: float | None) -> pl.DataFrame:
+    rows = [] if signal_score is None else [{"row_id": 1, "signal_score": signal_score}]
+    return pl.DataFrame(rows, schema={"row_id": pl.Int64, "signal_score": pl.Float64})
+
+
+# (signal scores of the list: None = not scored; the account's score, None = no row), timing,
+# the verdict line of Acme (fit 90, tier A)
+PRIORITY_CASES = [
+    (False, None, None, "fit 90, tier A"),
+    (True, None, None, "fit 90, tier A, priority A3 (nurture: strong fit, no live signal)"),
+    (True, 0.0, None, "fit 90, tier A, priority A3 (nurture: strong fit, no live signal)"),
+    (True, 9.4, None, "fit 90, tier A, priority A2 (call this week)"),
+    (True, 10.0, None, "fit 90, tier A, priority A1 (call today)"),
+    (True, 12.0, False, "fit 90, tier A"),  # scored, but not every signal a build would see
+    (True, 12.0, True, "fit 90, tier A, priority A1 (call today)"),
+]
+
+
+@pytest.mark.parametrize(("scored", "score", "timing", "verdict"), PRIORITY_CASES)
+def test_the_priority_cell_is_shown_only_when_the_timing_is_known(
+    *, scored: bool, score: float | None, timing: bool | None, verdict: str
+) -> None:
+    explanation = explain_account(
+        _frame(),
+        "acme.io",
+        load_profile("b2b_saas"),
+        signal_scores=_scores(score) if scored else None,
+        timing=timing,
+    )
+    line = format_explanation(explanation).splitlines()[2]
+    assert line == f"Profile: B2B SaaS mid-market — {verdict}"
+    assert ", priority" not in line or line.endswith(")")  # never an empty priority
+
+
+def test_no_priority_cell_without_a_fit_tier_or_when_rejected() -> None:
+    low = _frame().with_columns(
+        pl.lit(None, dtype=COMPANY_SCHEMA["technologies"]).alias("technologies"),
+        pl.lit(None, dtype=pl.String).alias("industry"),
+    )  # fit 45: below tier C (50)
+    for frame, account, verdict in [
+        (low, "acme.io", "fit 45, tier —"),
+        (_frame(), "paris.fr", "rejected (fit would be 0)"),
+    ]:
+        explanation = explain_account(
+            frame, account, load_profile("b2b_saas"), signal_scores=_scores(12.0)
+        )
+        assert explanation.results[0].cell is None
+        assert format_explanation(explanation).splitlines()[2].endswith(verdict)

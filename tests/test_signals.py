@@ -9,7 +9,14 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from listbuilder.signals import EVENT_SCHEMA, SCORES_SCHEMA, parse_signal_rules, score_signals
+from listbuilder.normalize.names import name_key_expr
+from listbuilder.signals import (
+    EVENT_SCHEMA,
+    SCORES_SCHEMA,
+    events_from_companies,
+    parse_signal_rules,
+    score_signals,
+)
 
 AS_OF = date(2024, 6, 30)
 
@@ -410,9 +417,11 @@ def test_counts_and_unmatched_listing() -> None:
     )
     assert result.counts == {
         "read": 5,
+        "from_list": 0,
         "future": 1,
         "matched": 3,
         "unmatched": 1,
+        "duplicates": 0,
         "too_old": 1,
         "used": 1,
     }
@@ -458,3 +467,211 @@ def test_accounts_sharing_a_domain_both_get_the_event() -> None:
     )
     assert result.scores["row_id"].to_list() == [1, 7]
     assert result.counts["matched"] == 1
+
+
+# ---- ties between accounts sharing a name key -------------------------------------------
+
+TWINS = pl.DataFrame(
+    {
+        "row_id": [10, 11, 12, 13, 14, 15],
+        "name": [
+            "Echo Networks",
+            "Echo Networks Limited",
+            "Langley & Sons",
+            "Langley & Sons",
+            "Apex Robotics SAS",
+            "Apex Robotics AG",
+        ],
+        "country": ["US", "GB", "GB", "IN", "FR", "CH"],
+        "domain": [None] * 6,
+        "domain_is_platform": [False] * 6,
+    },
+    schema_overrides={"row_id": pl.Int64, "domain": pl.String},
+).with_columns(name_key_expr(pl.col("name")).alias("name_key"))
+
+AMBIGUOUS_2 = "name matches 2 accounts equally well"
+TIE_CASES = [
+    # (event company name, event country, expected row_id or reason)
+    ("Echo Networks Limited", None, 11),  # the only account with exactly this name
+    ("  echo   NETWORKS limited ", None, 11),  # up to case and whitespace
+    # A bare name is no evidence: feeds drop legal forms, so "Echo Networks" may well be
+    # "Echo Networks Limited" (in the 40k demo, 57 of 163 such picks were wrong).
+    ("Echo Networks", None, AMBIGUOUS_2),
+    ("Echo Networks", "US", 10),
+    ("Echo Networks Ltd", None, AMBIGUOUS_2),  # neither has this exact name
+    ("Echo Networks Ltd", "GB", 11),  # ... the country decides
+    ("Echo Networks Ltd", "DE", AMBIGUOUS_2),
+    ("Langley & Sons", None, AMBIGUOUS_2),  # two accounts with exactly this name
+    ("Langley & Sons", "IN", 13),
+    ("Langley and Sons", "GB", 12),
+    ("Langley & Sons", "US", AMBIGUOUS_2),
+    ("Apex Robotics", None, AMBIGUOUS_2),
+    ("Apex Robotics", "CH", 15),
+    ("Apex Robotics AG", "FR", 15),  # the exact name comes before the country
+]
+
+
+@pytest.mark.parametrize(("name", "country", "expected"), TIE_CASES)
+def test_ties_on_the_name_key_are_broken_by_exact_name_then_country(
+    name: str, country: str | None, expected: int | str
+) -> None:
+    row = {"ago": 3, **SERIES_B, "domain": None, "company_name": name, "country": country}
+    result = score_signals(TWINS, events(row), rules(FUNDING), as_of=AS_OF)
+    if isinstance(expected, int):
+        assert result.scores["row_id"].to_list() == [expected]
+        assert result.unmatched.height == 0
+        assert result.matches is not None and result.matches["match"].to_list() == ["name"]
+    else:
+        assert result.scores.height == 0
+        assert result.unmatched["reason"].to_list() == [expected]
+
+
+def test_ties_need_no_name_or_country_columns() -> None:
+    accounts = TWINS.drop("name", "country")
+    row = {"ago": 3, **SERIES_B, "domain": None, "company_name": "Echo Networks Limited"}
+    result = score_signals(accounts, events(row), rules(FUNDING), as_of=AS_OF)
+    assert result.unmatched["reason"].to_list() == [AMBIGUOUS_2]
+
+
+# ---- the list's own funding rounds ------------------------------------------------------
+
+LISTED = pl.DataFrame(
+    {
+        "row_id": [1, 2, 3, 4],
+        "source": ["list.csv"] * 4,
+        "line": [2, 3, 4, 5],
+        "name": ["Acme Inc", "Globex", "Initech", "Acme Robotics"],
+        "domain": ["acme.com", None, "initech.io", None],
+        "country": ["US", "GB", None, "US"],
+        "funding_stage": ["Series B", None, "Seed", "Series A"],
+        "total_funding": [40e6, None, 1e6, 5e6],
+        "last_funding_date": [AS_OF - timedelta(28), AS_OF - timedelta(5), None, AS_OF],
+    },
+    schema_overrides={"row_id": pl.Int64, "line": pl.Int64},
+)
+
+
+def test_events_from_companies() -> None:
+    got = events_from_companies(LISTED)
+    assert got.schema == pl.Schema(EVENT_SCHEMA)
+    expected = pl.DataFrame(
+        {
+            **{k: [None, None, None] for k in EVENT_SCHEMA},
+            "source": ["list.csv"] * 3,
+            "line": [2, 3, 5],
+            "domain": ["acme.com", None, None],
+            "company_name": ["Acme Inc", "Globex", "Acme Robotics"],
+            "country": ["US", "GB", "US"],
+            "kind": ["funding"] * 3,
+            "date": [AS_OF - timedelta(28), AS_OF - timedelta(5), AS_OF],
+            "round_type": ["Series B", None, "Series A"],
+            "row_id": [1, 2, 4],
+        },
+        schema=EVENT_SCHEMA,
+    )
+    assert_frame_equal(got, expected)
+
+
+def test_events_from_companies_without_funding_columns() -> None:
+    assert events_from_companies(LISTED.drop("last_funding_date")).height == 0
+    plain = events_from_companies(LISTED.select("row_id", "last_funding_date"))
+    assert plain.select("source", "company_name", "round_type", "row_id").rows() == [
+        (None, None, None, 1),
+        (None, None, None, 2),
+        (None, None, None, 4),
+    ]
+
+
+def test_list_rounds_alone_give_why_now() -> None:
+    """No events file at all: the list's rounds still say why now, keyed by row_id."""
+    accounts = ACCOUNTS.join(
+        LISTED.select("row_id", "funding_stage", "last_funding_date"), on="row_id", how="left"
+    )
+    table = rules({"kind": "funding", "boost": 15, "half_life_days": 45, "max_age_days": 180})
+    result = score_signals(accounts, events_from_companies(accounts), table, as_of=AS_OF)
+    assert result.scores.select("row_id", "signal_score", "why_now").rows() == [
+        (1, 9.7, "Series B (from the list), 28 days ago"),  # 15 * 0.5 ** (28 / 45) = 9.75
+        (2, 13.9, "Funding round (from the list), 5 days ago"),  # 13.89
+        (4, 15.0, "Series A (from the list), today"),
+    ]
+    assert result.unmatched.height == 0
+    assert result.matches is not None and set(result.matches["match"]) == {"list"}
+    assert (result.counts["read"], result.counts["from_list"], result.counts["matched"]) == (
+        3,
+        3,
+        3,
+    )
+
+
+# (file event on Acme — row 1, whose list round is a Series B 28 days old —, the labels
+#  Acme ends with, the duplicates count). The rule sums so that every kept round shows.
+DUPLICATE_CASES = [
+    ({"ago": 28, **SERIES_B}, ["Series B $25M"], 1),
+    ({"ago": 25, **SERIES_B}, ["Series B $25M"], 1),  # 3 days apart
+    ({"ago": 35, **SERIES_B}, ["Series B $25M"], 1),  # 7 days apart: still the same round
+    ({"ago": 36, **SERIES_B}, ["Series B (from the list)", "Series B $25M"], 0),  # 8 days
+    (
+        {"ago": 28, "round_type": "Series A", "amount_usd": 3e6},
+        ["Series A $3M", "Series B (from the list)"],
+        0,
+    ),
+    ({"ago": 28, "amount_usd": 3e7}, ["Funding round $30M"], 1),  # the file has no round type
+    (
+        {"ago": 28, **SERIES_B, "domain": None, "company_name": "Globex"},
+        ["Series B (from the list)"],
+        0,
+    ),
+    (
+        {"ago": 28, **SERIES_B, "domain": None, "company_name": "Umbrella"},
+        ["Series B (from the list)"],
+        0,
+    ),
+    ({"ago": 28, "kind": "exec_hire", "title": "CRO"}, ["Series B (from the list)"], 0),
+    ({"ago": -3, **SERIES_B}, ["Series B (from the list)"], 0),  # the file round is in the future
+]
+
+
+@pytest.mark.parametrize(("event", "labels", "duplicates"), DUPLICATE_CASES)
+def test_a_list_round_also_in_the_events_file_counts_once(
+    event: dict, labels: list[str], duplicates: int
+) -> None:
+    accounts = ACCOUNTS.join(
+        LISTED.select("row_id", "funding_stage", "last_funding_date"), on="row_id", how="left"
+    )
+    table = rules({"kind": "funding", "boost": 10, "combine": "sum"})
+    listed = events_from_companies(accounts.filter(pl.col("row_id") == 1))
+    result = score_signals(accounts, [events(event), listed], table, as_of=AS_OF)
+    acme = result.scores.filter(pl.col("row_id") == 1)
+    assert [s["label"] for s in acme["signals"].to_list()[0]] == labels
+    assert result.counts["duplicates"] == duplicates
+    assert acme["signal_score"].to_list() == [10.0 * len(labels)]
+
+
+def test_list_events_unknown_to_the_accounts_are_listed_unmatched() -> None:
+    listed = events_from_companies(LISTED.with_columns(pl.col("row_id") + 100))
+    result = score_signals(ACCOUNTS, listed, rules(FUNDING), as_of=AS_OF)
+    assert result.scores.height == 0
+    assert result.unmatched.select("line", "reason").rows() == [
+        (2, "no account with this row_id"),
+        (3, "no account with this row_id"),
+        (5, "no account with this row_id"),
+    ]
+
+
+def test_file_and_list_events_keep_their_event_ids_in_order() -> None:
+    file_events = events(
+        {"ago": 3, **SERIES_B}, {"ago": 3, **SERIES_B, "company_name": "Globex", "domain": None}
+    )
+    listed = events_from_companies(LISTED)
+    result = score_signals(ACCOUNTS, [file_events, listed], rules(FUNDING), as_of=AS_OF)
+    assert result.matches is not None
+    assert result.matches.rows() == [
+        (0, 1, "domain"),
+        (1, 2, "name"),
+        (2, 1, "list"),
+        (3, 2, "list"),
+        (4, 4, "list"),
+    ]
+    assert result.counts["duplicates"] == 1  # Globex: the file's round and the list's, 2 days apart
+    assert score_signals(ACCOUNTS, None, rules(FUNDING), as_of=AS_OF).scores.height == 0
+    assert score_signals(ACCOUNTS, [], rules(FUNDING), as_of=AS_OF).scores.height == 0

@@ -85,6 +85,31 @@ def test_crunchbase_rounds_are_funding_events(tmp_path: Path) -> None:
     ]
 
 
+def test_crunchbase_country_codes_become_iso2(tmp_path: Path) -> None:
+    path = tmp_path / "rounds.csv"
+    path.write_text(CRUNCHBASE, encoding="utf-8")
+    assert read_signals(path).events["country"].to_list() == ["US", "US", "US"]
+
+
+COUNTRY_CASES = [
+    ("United Kingdom", "GB"),
+    ("GER", "DE"),
+    ("deu", "DE"),
+    ("Atlantis", None),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "iso2"), COUNTRY_CASES)
+def test_an_events_country_column_is_read_as_iso2(
+    tmp_path: Path, raw: str, iso2: str | None
+) -> None:
+    path = tmp_path / "events.csv"
+    path.write_text(f"company_name,kind,date,country\nAcme,funding,2024-06-01,{raw}\n", "utf-8")
+    ev = read_signals(path).events
+    assert ev.select("country", "row_id").rows() == [(iso2, None)]
+
+
 PER_KIND = [
     ("company,posted_at,job_title,department\nAcme,2024-06-01,AE,Sales\n", "job_posting"),
     ("domain,snapshot_date,department,employees\nacme.com,2024-06-01,Sales,12\n", "headcount"),

@@ -103,23 +103,27 @@ def explain(
     """Show why ACCOUNT (a domain or a company name) scores what it does.
 
     Prints the hard filters passed or failed, each criterion's value, points and
-    status, and the signal boosts when --signals is given.
+    status, and the signal boosts: the list's own funding rounds, and the events of
+    --signals when given (then also the priority cell, fit tier x timing, e.g. A1).
 
     Example: listbuilder explain acme.com list.csv --profile b2b_saas
     """
+    import polars as pl
+
     from listbuilder.ingest import read_companies
     from listbuilder.normalize import normalize_companies
     from listbuilder.score.explain import explain_account, format_explanation
+    from listbuilder.signals import Events, events_from_companies, read_signals, score_signals
 
     chosen = load_profiles(profile_paths)  # validate before reading any data
     day = _parse_day(as_of)
     companies = normalize_companies(read_companies(list(lists)).companies)[0]
-    scores = None
-    if signal_paths:
-        from listbuilder.signals import read_signals, score_signals
-
-        events = read_signals(list(signal_paths))
-        scores = score_signals(companies, events, chosen[0].signals, as_of=day).scores
-    click.echo(
-        format_explanation(explain_account(companies, account, chosen, signal_scores=scores))
+    # The list's own funding rounds always count; events files when given. Without them
+    # the timing (and so the priority cell) is not known: a build may have had some.
+    events: list[Events | pl.DataFrame] = [read_signals(list(signal_paths))] if signal_paths else []
+    events.append(events_from_companies(companies))
+    scores = score_signals(companies, events, chosen[0].signals, as_of=day).scores
+    explanation = explain_account(
+        companies, account, chosen, signal_scores=scores, timing=bool(signal_paths)
     )
+    click.echo(format_explanation(explanation))

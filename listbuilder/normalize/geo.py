@@ -159,6 +159,25 @@ COUNTRY_ALIASES: dict[str, str] = {
     "phillipines": "PH",
     "philippines": "PH",
     "rom": "RO",  # Crunchbase's pre-ISO code for Romania
+    "bharat": "IN",
+    # IOC (sports) codes that vendors use for countries; only those that are no ISO 3166
+    # alpha-3 code and name one country unambiguously (not CHI, MON, SIN ...).
+    "ger": "DE",
+    "rsa": "ZA",
+    "sui": "CH",
+    "ned": "NL",
+    "den": "DK",
+    "por": "PT",
+    "gre": "GR",
+    "cro": "HR",
+    "bul": "BG",
+    "lat": "LV",
+    "mas": "MY",
+    "phi": "PH",
+    "ina": "ID",
+    "tpe": "TW",
+    "uru": "UY",
+    "crc": "CR",
 }
 # Three-letter tokens that must not be read as a country (placeholders, currencies).
 _NOT_COUNTRIES = frozenset({"n a", "na n", "nan", "none", "null", "unknown", "other", "remote"})

@@ -122,29 +122,44 @@ def resolve_field(raw: Any, say: Say) -> str | None:
     return None
 
 
+def _operator_typo(key: str, kind: str | None) -> str | None:
+    """The operator an unknown key most likely means (an alias or a close spelling)."""
+    target = OPERATOR_ALIASES.get(key.lower()) or suggest(key, OPERATORS, cutoff=75)
+    if target and kind and target not in OPERATORS_BY_KIND[kind]:
+        target = _EQUIVALENT.get(target, target)
+    return target
+
+
 def check_unknown_keys(
     table: dict[str, Any], allowed: tuple[str, ...], field: str | None, say: Say
-) -> None:
-    """Report keys that are neither allowed keys nor operators, suggesting the likely one."""
+) -> dict[str, str]:
+    """Report keys that are neither allowed keys nor operators, suggesting the likely one.
+
+    Returns what each reported key was taken for (`{"weight": "wieght", "any": "an"}`), so
+    the caller can stay quiet about the "missing" key the typo stands for: one typo, one
+    message.
+    """
     kind = FIELD_KINDS.get(field or "")
+    meant: dict[str, str] = {}
     for key in table:
         if key in allowed or key in OPERATORS:
             continue
-        target = OPERATOR_ALIASES.get(key.lower()) or suggest(key, OPERATORS, cutoff=75)
-        if target and kind and target not in OPERATORS_BY_KIND[kind]:
-            target = _EQUIVALENT.get(target, target)
+        target = _operator_typo(key, kind)
         if target:
             say(f'unknown operator "{key}"; use {target}', key)
+            meant.setdefault(target, key)
             continue
         near = suggest(key, allowed)
         if near:
             say(f'unknown key "{key}" — did you mean "{near}"?', key)
+            meant.setdefault(near, key)
         else:
             say(
                 f'unknown key "{key}"; allowed: {", ".join(allowed)} and one operator '
                 f"({', '.join(OPERATORS)})",
                 key,
             )
+    return meant
 
 
 def group_terms(group: Group, field: str) -> tuple[Term, ...]:
@@ -206,7 +221,9 @@ def _items(field: str, op: str, value: Any, groups: dict[str, Group], say: Say) 
                 hint = f' — did you mean "group:{near}"?' if near else ""
                 say(f'unknown group "{raw}"{hint}; define it as a [groups.{key}] table', op)
                 continue
-            items.append(Item(group.label, group_terms(group, field)))
+            terms = group_terms(group, field)
+            if terms:  # an empty group was reported where it is declared
+                items.append(Item(group.label, terms))
         elif kind == COUNTRY:
             if raw.upper() in REGIONS:
                 items.append(Item(raw.upper(), (_term(field, (raw.upper(),)),)))
@@ -257,10 +274,29 @@ def _regex_problem(pattern: str) -> str | None:
 
 
 def parse_condition(
-    table: dict[str, Any], *, kind: str, groups: dict[str, Group], say: Say
+    table: dict[str, Any],
+    *,
+    kind: str,
+    groups: dict[str, Group],
+    say: Say,
+    meant: dict[str, str] | None = None,
 ) -> Condition | None:
-    """The table's condition, or None after reporting each problem through `say`."""
-    field = resolve_field(table.get("field"), say)
+    """The table's condition, or None after reporting each problem through `say`.
+
+    `meant` is what `check_unknown_keys` took the table's unknown keys for: a key
+    already reported as a misspelt `field` or operator is not reported again as missing.
+    """
+    if meant is None:  # the caller did not check the keys: recognise operator typos quietly
+        kind_of = FIELD_KINDS.get(str(table.get("field")))
+        meant = {}
+        for key in table:
+            target = None if key in OPERATORS else _operator_typo(key, kind_of)
+            if target:
+                meant.setdefault(target, key)
+    if table.get("field") is None and "field" in meant:
+        field = None  # reported as a misspelt key
+    else:
+        field = resolve_field(table.get("field"), say)
     ops = [k for k in table if k in OPERATORS]
     if len(ops) > 1:
         say(
@@ -282,7 +318,7 @@ def parse_condition(
         return None
     allowed = OPERATORS_BY_KIND[FIELD_KINDS[field]]
     if not ops:
-        if not any(k.lower() in OPERATOR_ALIASES for k in table):
+        if not any(op in meant for op in OPERATORS):
             say(f"no operator; add one of: {', '.join(allowed)}")
         return None
     op = ops[0]
@@ -336,4 +372,3 @@ def parse_condition(
         say(f"{op} = {toml_value(value)}: write {op} = true (or {other} = true)", op)
         return None
     return Condition(field, op)
-

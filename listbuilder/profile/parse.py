@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from listbuilder.profile.model import (
     Profile,
     Rule,
 )
-from listbuilder.signals.rules import parse_signal_rules
+from listbuilder.signals.rules import SIGNAL_KINDS, parse_signal_rules
 
 TOP_LEVEL = (
     "profile",
@@ -124,14 +125,18 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     if not isinstance(table, dict):
         problems.add('missing [profile] table; add one with at least name = "..."')
         return {"name": "", "tiers": tuple(DEFAULT_TIERS.items())}
+    meant: set[str] = set()  # keys reported as misspelt: not reported again as missing
     for key in table:
         if key not in PROFILE_KEYS:
             near = suggest(key, PROFILE_KEYS)
             hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(PROFILE_KEYS)}"
             say(f'unknown key "{key}"{hint}', key)
+            meant.add(near or "")
     out: dict[str, Any] = {}
     name = table.get("name")
-    if not isinstance(name, str) or not name.strip():
+    if name is None and "name" in meant:
+        name = ""
+    elif not isinstance(name, str) or not name.strip():
         say(
             'missing name; add name = "<what this ICP is>"'
             if name is None
@@ -201,11 +206,13 @@ def _parse_groups(data: dict[str, Any], problems: Problems) -> dict[str, Group]:
                 f"groups.{key} = {toml_value(table)}: write it as a [groups.{key}] table with "
                 "values = [...]"
             )
+            groups[key] = Group(key, key)
             continue
         label = key
         values: tuple[str, ...] = ()
         fields: list[tuple[str, tuple[str, ...]]] = []
         prefixes: list[tuple[str, tuple[str, ...]]] = []
+        before = len(problems.messages)
         for name, value in table.items():
             if name == "label":
                 label = value if isinstance(value, str) else key
@@ -233,8 +240,14 @@ def _parse_groups(data: dict[str, Any], problems: Problems) -> dict[str, Group]:
                 prefixes.append((field, strings))
             else:
                 fields.append((field, strings))
+        if len(problems.messages) > before:
+            # Still declared: references to it are not "unknown group" on top of the
+            # problem above. The profile fails anyway, so its terms do not matter.
+            groups[key] = Group(key, label)
+            continue
         if not values and not fields and not prefixes:
             say("the group is empty; add values = [...] or <field> = [...] lists")
+            groups[key] = Group(key, label)
             continue
         groups[key] = Group(key, label, values, tuple(fields), tuple(prefixes))
     return groups
@@ -258,8 +271,8 @@ def _parse_rules(
     rules = []
     for index, table in enumerate(_array(data, kind, problems)):
         say = problems.sayer(_place(kind, index, table), kind, index)
-        check_unknown_keys(table, RULE_KEYS, table.get("field"), say)
-        condition = parse_condition(table, kind=kind, groups=groups, say=say)
+        meant = check_unknown_keys(table, RULE_KEYS, table.get("field"), say)
+        condition = parse_condition(table, kind=kind, groups=groups, say=say, meant=meant)
         name = table.get("name")
         if name is not None and not isinstance(name, str):
             say(f"name = {toml_value(name)}: write a string", "name")
@@ -325,20 +338,34 @@ def _parse_partial(value: Any, field: str, op: str | None, say: Any) -> Partial 
 
 
 def _parse_criteria(
-    data: dict[str, Any], groups: dict[str, Group], problems: Problems
-) -> list[Criterion] | None:
+    data: dict[str, Any], groups: dict[str, Group], problems: Problems, *, misfiled: bool = False
+) -> tuple[list[Criterion], list[str]]:
+    """The valid criteria, and the name of every criterion table (valid or not).
+
+    `misfiled`: there are tables under a misspelt header ([[criteria]]), already reported.
+
+    A criterion with a problem still counts as declared, so that talking points
+    naming it are not reported on top of its own problem.
+    """
     tables = _array(data, "criterion", problems)
     if not tables:
-        if "criterion" not in data:
+        if "criterion" not in data and not misfiled:
             problems.add("no [[criterion]] tables; add weighted criteria whose weights sum to 100")
-        return []
-    criteria, total, weights_ok, seen = [], 0.0, True, set()
+        return [], []
+    criteria: list[Criterion] = []
+    declared: list[str] = []
+    total, weights_ok, seen = 0.0, True, set()
     for index, table in enumerate(tables):
         place = _place("criterion", index, table)
         say = problems.sayer(place, "criterion", index)
-        check_unknown_keys(table, CRITERION_KEYS, table.get("field"), say)
+        meant = check_unknown_keys(table, CRITERION_KEYS, table.get("field"), say)
         name = table.get("name")
-        if not isinstance(name, str) or not name.strip():
+        if name is None and "name" in meant:  # reported as a misspelt key
+            typo = table[meant["name"]]
+            if isinstance(typo, str) and typo.strip():
+                declared.append(typo)
+            name = None
+        elif not isinstance(name, str) or not name.strip():
             say(
                 'missing name; add name = "<what it checks>"'
                 if name is None
@@ -354,28 +381,32 @@ def _parse_criteria(
             )
         else:
             seen.add(name)
+            declared.append(name)
         label = table.get("label")
         if label is not None and not isinstance(label, str):
             say(f"label = {toml_value(label)}: write a string", "label")
             label = None
         weight = table.get("weight")
+        weight_ok = True
         if weight is None:
-            say("missing weight; add weight = <points out of 100>")
-            weights_ok = False
+            if "weight" not in meant:  # else reported as a misspelt key
+                say("missing weight; add weight = <points out of 100>")
+            weight_ok = False
         elif not _number(weight) or not 0 < weight <= 100:
             say(
                 f"weight = {toml_value(weight)}: write a number of points between 0 and 100",
                 "weight",
             )
-            weights_ok = False
+            weight_ok = False
         else:
             total += weight
-        condition = parse_condition(table, kind="criterion", groups=groups, say=say)
+        weights_ok = weights_ok and weight_ok
+        condition = parse_condition(table, kind="criterion", groups=groups, say=say, meant=meant)
         on_missing = _on_missing("criterion", table, say)
         partial = None
         if "partial" in table and condition is not None:
             partial = _parse_partial(table["partial"], condition.field, condition.op, say)
-        if condition is not None and name and weights_ok and weight is not None:
+        if condition is not None and name and weight_ok and weight is not None:
             criteria.append(Criterion(name, condition, float(weight), label, partial, on_missing))
     if weights_ok and abs(total - 100) > 1e-9:
         last = len(tables) - 1
@@ -385,16 +416,42 @@ def _parse_criteria(
             table="criterion",
             index=last,
         )
-    return criteria
+    return criteria, declared
 
 
-def _parse_signals(data: dict[str, Any], problems: Problems) -> list[Any]:
+def _parse_signals(data: dict[str, Any], problems: Problems) -> tuple[list[Any], list[str]]:
+    """The valid signal rules, and the kind of every [[signal]] table (valid or not)."""
     tables = _array(data, "signal", problems)
     rules, issues = parse_signal_rules(tables)
     for index, message in issues:
         table = tables[index] if 0 <= index < len(tables) else {}
         problems.add(message, place=_place("signal", index, table), table="signal", index=index)
-    return list(rules)
+    return list(rules), _signal_kinds(tables)
+
+
+def _signal_kinds(tables: Any) -> list[str]:
+    """The kinds [[signal]] tables declare; a misspelt kind counts as the one it is close to."""
+    kinds = []
+    for table in tables if isinstance(tables, list) else []:
+        kind = table.get("kind") if isinstance(table, dict) else None
+        if not isinstance(kind, str):
+            continue
+        if kind in SIGNAL_KINDS:
+            kinds.append(kind)
+        else:  # reported by parse_signal_rules, with the same suggestion
+            kinds.extend(difflib.get_close_matches(kind, list(SIGNAL_KINDS), n=1, cutoff=0.6))
+    return kinds
+
+
+def _criterion_names(tables: Any) -> list[str]:
+    """Names in tables misfiled under a misspelt [[criterion]] header."""
+    if not isinstance(tables, list):
+        return []
+    return [
+        t["name"]
+        for t in tables
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"].strip()
+    ]
 
 
 def _parse_dedupe(data: dict[str, Any], problems: Problems) -> Any:
@@ -415,6 +472,7 @@ def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
             "persona",
             index,
         )
+        meant = {suggest(key, PERSONA_KEYS) for key in table if key not in PERSONA_KEYS}
         for key in table:
             if key not in PERSONA_KEYS:
                 near = suggest(key, PERSONA_KEYS)
@@ -428,7 +486,8 @@ def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
                     key,
                 )
         if not isinstance(title, str) or not title.strip():
-            say('missing title; add title = "VP Sales"', "title")
+            if not (title is None and "title" in meant):  # else reported as a misspelt key
+                say('missing title; add title = "VP Sales"', "title")
             continue
         texts = {k: table.get(k) for k in ("department", "why")}
         for key, value in texts.items():
@@ -446,8 +505,9 @@ def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
 
 
 def _parse_talking_points(
-    data: dict[str, Any], criteria: list[Criterion], signal_kinds: list[str], problems: Problems
+    data: dict[str, Any], criteria: list[str], signal_kinds: list[str], problems: Problems
 ) -> dict[str, tuple[str, ...]]:
+    """`criteria` and `signal_kinds` are every declared name and kind, broken ones included."""
     table = data.get("talking_points", {})
     if not isinstance(table, dict):
         problems.add(
@@ -457,7 +517,7 @@ def _parse_talking_points(
         )
         return {}
     say = problems.sayer("[talking_points]", "talking_points")
-    known = [c.name for c in criteria] + signal_kinds
+    known = list(dict.fromkeys([*criteria, *signal_kinds]))
     points = {}
     for key, value in table.items():
         if key not in known:
@@ -487,21 +547,32 @@ def parse_profile(
 ) -> tuple[Profile | None, list[str]]:
     """Validate TOML data into a Profile; returns (profile or None, every problem found)."""
     problems = Problems(source, text)
+    misspelt: dict[str, list[Any]] = {}  # top-level table -> values under a misspelt header
     for key in data:
         if key not in TOP_LEVEL:
             near = suggest(key, TOP_LEVEL)
             hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(TOP_LEVEL)}"
             problems.add(f'unknown table "{key}"{hint}', table=key)
+            if near:
+                misspelt.setdefault(near, []).append(data[key])
     settings = _parse_settings(data, problems)
     groups = _parse_groups(data, problems)
+    for tables in misspelt.get("groups", []):  # declared, if under a misspelt header
+        for key in tables if isinstance(tables, dict) else ():
+            groups.setdefault(key, Group(key, key))
     requires = _parse_rules("require", data, groups, problems)
     excludes = _parse_rules("exclude", data, groups, problems)
-    criteria = _parse_criteria(data, groups, problems) or []
-    signals = _parse_signals(data, problems)
+    criteria, names = _parse_criteria(
+        data, groups, problems, misfiled=bool(misspelt.get("criterion"))
+    )
+    for tables in misspelt.get("criterion", []):
+        names += _criterion_names(tables)
+    signals, kinds = _parse_signals(data, problems)
+    for tables in misspelt.get("signal", []):
+        kinds += _signal_kinds(tables)
     dedupe = _parse_dedupe(data, problems)
     personas = _parse_personas(data, problems)
-    kinds = [str(getattr(rule, "kind", "")) for rule in signals]
-    talking_points = _parse_talking_points(data, criteria, kinds, problems)
+    talking_points = _parse_talking_points(data, names, kinds, problems)
     if problems.messages:
         return None, problems.messages
     profile = Profile(

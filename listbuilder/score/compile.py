@@ -143,6 +143,65 @@ def _value(plan: Plan, name: str) -> pl.Expr:
     return plan.column(4, f"value_{name}", build)
 
 
+# Fields ingest parses (so a raw value can be left in `unparsed`) -> the `unparsed` keys
+# their raw value may sit under. Free text is never unparsed: it has no entry.
+_RAW_KEYS: dict[str, tuple[str, ...]] = {
+    **{
+        f: (f,)
+        for f in (
+            "locations",
+            "founded_year",
+            "funding_stage",
+            "total_funding",
+            "last_funding_date",
+            "technologies",
+            "departments",
+            "sic",
+            "naics",
+        )
+    },
+    "employees": ("employees", "employees_range"),
+    "revenue": ("revenue", "revenue_range"),
+    "country": ("country", "location"),
+    "state": ("state", "location"),
+    "city": ("city", "location"),
+}
+
+
+def raw_value_expr(field: str, unparsed: pl.Expr | None = None) -> pl.Expr | None:
+    """The raw text ingest could not parse for `field`, from the lineage column `unparsed`
+    (`"employees=abc; country=GER"` -> `GER` for country); None for fields never unparsed."""
+    keys = _RAW_KEYS.get(field)
+    if keys is None:
+        return None
+    source = pl.col("unparsed") if unparsed is None else unparsed
+    alternatives = "|".join(re.escape(k) for k in keys)
+    # values are joined with "; " after "field=": a value runs to the next "; <field>=" or the end
+    return source.str.extract(rf"(?s)(?:^|; )(?:{alternatives})=(.*?)(?:; [a-z_]+=|$)", 1)
+
+
+def _raw(plan: Plan, name: str) -> pl.Expr | None:
+    """The field's unparsed raw value (null when it parsed or was empty), a display column."""
+    built = raw_value_expr(name)
+    return None if built is None else plan.column(4, f"raw_{name}", lambda: built)
+
+
+def _unrecognised(plan: Plan, fields: list[str], *, label: Callable[[str], str]) -> pl.Expr:
+    """`<label>"<raw>" not recognised` for the first of `fields` with a raw value, else null."""
+    texts = [
+        pl.format(f'{label(f)}"{{}}" not recognised', raw)
+        for f in fields
+        if (raw := _raw(plan, f)) is not None
+    ]
+    return pl.coalesce(texts) if texts else pl.lit(None, dtype=pl.String)
+
+
+def _fields(condition: Condition) -> list[str]:
+    """The condition's field, then the other fields its groups read (industry, sic, naics)."""
+    cross = sorted({t.field for i in condition.items for t in i.terms} - {condition.field})
+    return [condition.field, *cross]
+
+
 def _present(plan: Plan, name: str) -> pl.Expr:
     def build() -> pl.Expr:
         column = pl.col(name)
@@ -340,7 +399,7 @@ def _near(plan: Plan, key: str, criterion: Criterion) -> pl.Expr:
 # ----------------------------------------------------------------- criteria (stages 2-3)
 
 
-def _why_text(criterion: Criterion, compiled: Compiled, status: pl.Expr) -> pl.Expr:
+def _why_text(plan: Plan, criterion: Criterion, compiled: Compiled, status: pl.Expr) -> pl.Expr:
     condition, short = criterion.condition, criterion.short
     op, kind = condition.op, condition.kind
     named, negated = pl.lit(short), pl.lit(f"no {short}")
@@ -367,8 +426,13 @@ def _why_text(criterion: Criterion, compiled: Compiled, status: pl.Expr) -> pl.E
         text = pl.when(compiled.hit).then(found).otherwise(negated)
     else:
         text = shown
+    fields = _fields(condition)
+    absent = ~pl.any_horizontal([_present(plan, f) for f in fields])
+    unrecognised = _unrecognised(plan, fields, label=lambda f: f"{f} ")
     return (
-        pl.when(status == "unknown")
+        pl.when(absent & unrecognised.is_not_null())
+        .then(unrecognised)
+        .when(status == "unknown")
         .then(named)
         .when(~compiled.present)
         .then(pl.lit(f"{short} n/a"))
@@ -415,7 +479,15 @@ def _criterion(
         7,
         f"{key}_why",
         lambda: pl.concat_str(
-            [_why_text(criterion, compiled, status), symbol, _short_number(points)], separator=" "
+            [_why_text(plan, criterion, compiled, status), symbol, _short_number(points)],
+            separator=" ",
+        ),
+    )
+    main = criterion.condition.field
+    value = pl.coalesce(
+        compiled.value,
+        _unrecognised(
+            plan, _fields(criterion.condition), label=lambda f: "" if f == main else f"{f.upper()} "
         ),
     )
     struct = pl.struct(
@@ -423,7 +495,7 @@ def _criterion(
         points=points,
         weight=pl.lit(criterion.weight, dtype=pl.Float64),
         status=status,
-        value=compiled.value,
+        value=value,
     )
     return points, status, why, struct, compiled.present
 
@@ -467,10 +539,13 @@ def _rule(plan: Plan, key: str, rule: Rule) -> RuleColumns:
     absent = ~_present(plan, name) if existence else ~compiled.present
     ok_column = plan.column(2, f"{key}_ok", lambda: ok.fill_null(False))
     shown = pl.concat_str([pl.lit(f"{name} "), compiled.value.fill_null("∅")])
-    detail = pl.when(absent).then(pl.lit(f"{name} missing")).otherwise(shown + pl.lit(suffix))
-    return RuleColumns(
-        rule, ok_column, detail, pl.when(absent).then(pl.lit(f"{name} missing")).otherwise(shown)
+    fields = [name] if existence else _fields(rule.condition)
+    # no value: "not recognised" when ingest kept a raw value it could not parse
+    nothing = pl.coalesce(
+        _unrecognised(plan, fields, label=lambda f: f"{f} "), pl.lit(f"{name} missing")
     )
+    detail = pl.when(absent).then(nothing).otherwise(shown + pl.lit(suffix))
+    return RuleColumns(rule, ok_column, detail, pl.when(absent).then(nothing).otherwise(shown))
 
 
 # ----------------------------------------------------------------- a whole profile

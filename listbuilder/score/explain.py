@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -44,10 +44,13 @@ class ProfileResult:
     passed: bool
     fit_score: float
     tier: str | None
-    priority: bool
+    priority: bool  # at or above the profile's priority tier (priority routing)
     why: str
     filters: tuple[FilterResult, ...]
     criteria: tuple[CriterionResult, ...]
+    # the build's priority cell: fit tier x timing tier ("A1"), when the timing is known
+    cell: str | None = None
+    action: str | None = None  # what the cell asks the SDR to do ("call today")
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,14 @@ def explain_account(
     profiles: Profile | Iterable[Profile],
     *,
     signal_scores: pl.DataFrame | None = None,
+    timing: bool | None = None,
 ) -> Explanation:
     """Explain how ACCOUNT (a domain or a name) fares against each profile.
 
     `signal_scores` is `score_signals(...).scores` for the list (optional): its
-    row for the account adds the boosts.
+    row for the account adds the boosts. `timing` says whether those scores are all the
+    signals a build would see (default: whenever `signal_scores` is given); only then is
+    the priority cell (fit tier x timing tier, as `rank` assigns it) shown.
     """
     chosen = as_profiles(profiles)
     found = find_account(df, account)
@@ -139,7 +145,21 @@ def explain_account(
             first = mine.row(0, named=True)
             signal_score, why_now = first.get("signal_score"), first.get("why_now")
             boosts = tuple(first.get("signals") or ())
+    if signal_scores is not None and (timing is None or timing):
+        results = [_with_cell(r, signal_score) for r in results]
     return Explanation(record, tuple(results), best, found.height, signal_score, why_now, boosts)
+
+
+def _with_cell(result: ProfileResult, signal_score: float | None) -> ProfileResult:
+    """The priority cell the ranking would give: fit tier letter + timing digit."""
+    from listbuilder.rank import priority_label, timing_tier_expr
+
+    if not result.passed or result.tier is None:
+        return result
+    timing = pl.DataFrame({"signal_score": [signal_score]}, schema={"signal_score": pl.Float64})
+    digit = timing.select(timing_tier_expr()).item()
+    cell = f"{result.tier}{digit}"
+    return replace(result, cell=cell, action=priority_label(cell))
 
 
 def _explain_profile(row: pl.DataFrame, profile: Profile, columns: ProfileColumns) -> ProfileResult:
@@ -200,7 +220,7 @@ def format_explanation(explanation: Explanation) -> str:
         verdict = (
             (
                 f"fit {_num(result.fit_score)}, tier {result.tier or '—'}"
-                + (", priority" if result.priority else "")
+                + (f", priority {result.cell} ({result.action})" if result.cell else "")
             )
             if result.passed
             else (f"rejected (fit would be {_num(result.fit_score)})")

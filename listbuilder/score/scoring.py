@@ -79,11 +79,15 @@ def with_fields(df: pl.DataFrame, profiles: list[Profile]) -> pl.DataFrame:
             "cannot score this frame: " + "; ".join(wrong) + " (read lists with read_companies, "
             "which parses every canonical field)"
         )
-    return df.with_columns(
+    df = df.with_columns(
         pl.lit(None, dtype=schema[f]).alias(f) if f not in df.columns else pl.col(f).cast(schema[f])
         for f in fields
         if f not in df.columns or df.schema[f] == pl.Null
     )
+    # raw values ingest could not parse: reasons say "not recognised" rather than "missing"
+    if "unparsed" not in df.columns:
+        return df.with_columns(pl.lit(None, dtype=pl.String).alias("unparsed"))
+    return df.with_columns(pl.col("unparsed").cast(pl.String))
 
 
 def compile_all(profiles: list[Profile]) -> tuple[Plan, list[ProfileColumns]]:

@@ -1,13 +1,21 @@
 """Trigger events ("why now"): read event files, match them to accounts, boost with decay.
 
-``read_signals(paths) -> Events``; ``score_signals(accounts, events, rules, *, as_of)
--> SignalScores``; ``parse_signal_rules(tables)`` validates the profile's
-``[[signal]]`` tables (their keys per kind are documented in ``signals.rules``).
+``read_signals(paths) -> Events``; ``events_from_companies(companies)`` (the list's
+own funding rounds as events); ``score_signals(accounts, events, rules, *, as_of)
+-> SignalScores`` (``events`` may be a list: file events and list events together);
+``parse_signal_rules(tables)`` validates the profile's ``[[signal]]`` tables (their
+keys per kind are documented in ``signals.rules``).
 """
 
 from __future__ import annotations
 
-from listbuilder.signals.read import EVENT_KINDS, EVENT_SCHEMA, Events, read_signals
+from listbuilder.signals.read import (
+    EVENT_KINDS,
+    EVENT_SCHEMA,
+    Events,
+    events_from_companies,
+    read_signals,
+)
 from listbuilder.signals.rules import SIGNAL_KINDS, SignalRule, parse_signal_rules
 from listbuilder.signals.score import SCORES_SCHEMA, SignalScores, score_signals
 
@@ -19,6 +27,7 @@ __all__ = [
     "Events",
     "SignalRule",
     "SignalScores",
+    "events_from_companies",
     "parse_signal_rules",
     "read_signals",
     "score_signals",

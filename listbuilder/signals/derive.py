@@ -42,6 +42,8 @@ def rule_candidates(
 ) -> pl.DataFrame:
     """The signals rule ``index`` yields on matched events (``row_id`` + event columns)."""
     events = matched.filter(pl.col("kind") == SOURCE_KIND[rule.kind])
+    if "listed" not in events.columns:  # events from the list itself (events_from_companies)
+        events = events.with_columns(pl.lit(False).alias("listed"))
     if rule.kind == "job_spike":
         out = _job_spikes(rule, events, as_of)
     elif rule.kind == "headcount_growth":
@@ -130,7 +132,8 @@ def _funding(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
         .then(pl.concat_str(name, pl.lit(" "), money_expr(pl.col("amount_usd"))))
         .otherwise(name)
     )
-    return keep, label
+    listed = pl.col("listed").fill_null(False)
+    return keep, pl.when(listed).then(label + pl.lit(" (from the list)")).otherwise(label)
 
 
 def _exec_hire(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:

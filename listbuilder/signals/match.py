@@ -2,8 +2,11 @@
 
 An event matches by name only when the event's domain and the account's domain
 do not contradict each other (one of them is missing, or a platform domain).
-A name that fits several accounts equally well is ambiguous and left unmatched,
-with the reason, rather than guessed.
+Several accounts sharing the event's name key are told apart by the exact name
+(casefolded, whitespace collapsed: "Echo Networks Limited" is not "Echo Networks
+Ltd") when the event's name says more than its key (a legal form), then by the
+country when the event gives one. A name that still fits several accounts equally
+well is ambiguous and left unmatched, with the reason, rather than guessed.
 """
 
 from __future__ import annotations
@@ -35,15 +38,23 @@ def platform_domains() -> frozenset[str]:
     return frozenset(PLATFORM_DOMAINS)
 
 
+def raw_name_expr(expr: pl.Expr) -> pl.Expr:
+    """A company name as written, up to case and whitespace: the tie-breaker of name keys."""
+    text = expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(text != "").then(text)
+
+
 def match_events(
     accounts: pl.DataFrame, events: pl.DataFrame, *, fuzzy: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Pairs ``(event_id, row_id, match)`` and the unmatched ``(event_id, reason)``.
 
-    ``events`` needs ``event_id, domain, company_name``; ``accounts`` needs
-    ``row_id, name_key, domain, domain_is_platform``.
+    ``events`` needs ``event_id, domain, company_name`` (``country``, ISO2, optional);
+    ``accounts`` needs ``row_id, name_key, domain, domain_is_platform`` (``name`` and
+    ``country`` optional: they break ties between accounts sharing a name key).
     """
     platforms = pl.Series(sorted(platform_domains()), dtype=pl.String)
+    null = pl.lit(None, dtype=pl.String)
     acc = accounts.select(
         pl.col("row_id"),
         pl.col("name_key"),
@@ -51,21 +62,36 @@ def match_events(
         .then(None)
         .otherwise(pl.col("domain"))
         .alias("a_domain"),
+        (
+            raw_name_expr(pl.col("name").cast(pl.String)) if "name" in accounts.columns else null
+        ).alias("a_raw"),
+        (pl.col("country").cast(pl.String) if "country" in accounts.columns else null).alias(
+            "a_country"
+        ),
     )
-    # Everything below runs once per distinct (domain, company name), not per event.
-    ev = events.select("domain", "company_name").unique().with_row_index("key_id")
+    if "country" not in events.columns:
+        events = events.with_columns(null.alias("country"))
+    # Everything below runs once per distinct (domain, company name, country), not per event.
+    ev = events.select("domain", "company_name", "country").unique().with_row_index("key_id")
     domains = ev.select(pl.col("domain").drop_nulls().unique())
     domains = domains.with_columns(
         registrable_domains(domains["domain"]).alias("e_domain")
     ).with_columns(
-        pl.when(pl.col("e_domain").is_in(platforms))
+        pl.when(pl.col("e_domain").is_in(platforms.implode()))
         .then(None)
         .otherwise(pl.col("e_domain"))
         .alias("e_domain")
     )
     names = ev.select(pl.col("company_name").drop_nulls().unique())
-    names = names.with_columns(name_key_expr(pl.col("company_name")).alias("e_key"))
-    ev = ev.join(domains, on="domain", how="left").join(names, on="company_name", how="left")
+    names = names.with_columns(
+        name_key_expr(pl.col("company_name")).alias("e_key"),
+        raw_name_expr(pl.col("company_name")).alias("e_raw"),
+    )
+    ev = (
+        ev.join(domains, on="domain", how="left")
+        .join(names, on="company_name", how="left")
+        .with_columns(pl.col("country").str.to_uppercase().alias("e_country"))
+    )
 
     by_domain = (
         ev.filter(pl.col("e_domain").is_not_null())
@@ -78,25 +104,22 @@ def match_events(
     )
     rest = ev.join(by_domain.select("key_id").unique(), on="key_id", how="anti")
 
-    # Exact name key, decided once per distinct (key, event domain).
-    combos = rest.filter(pl.col("e_key").is_not_null()).select("e_key", "e_domain").unique()
+    # Exact name key, decided once per distinct (key, event domain, raw name, country).
+    combos = rest.filter(pl.col("e_key").is_not_null()).select(*_COMBO).unique()
     exact = _compatible(
         combos.join(
             acc.filter(pl.col("name_key").is_not_null()), left_on="e_key", right_on="name_key"
         )
     )
-    exact_choice = _decide(exact.with_columns(pl.lit(100.0).alias("score")), "name")
+    exact_choice = _decide(exact.with_columns(pl.lit(100.0).alias("score")), "name", ties=True)
 
     undecided = combos.join(
-        exact_choice.select("e_key", "e_domain"),
-        on=["e_key", "e_domain"],
-        how="anti",
-        nulls_equal=True,
+        exact_choice.select(*_COMBO), on=list(_COMBO), how="anti", nulls_equal=True
     )
     fuzzy_choice = _decide(_fuzzy_pairs(undecided, acc), "fuzzy") if fuzzy else exact_choice.clear()
     choice = pl.concat([exact_choice, fuzzy_choice])
 
-    resolved = rest.join(choice, on=["e_key", "e_domain"], how="left", nulls_equal=True)
+    resolved = rest.join(choice, on=list(_COMBO), how="left", nulls_equal=True)
     by_name = resolved.filter(pl.col("row_id").is_not_null()).select("key_id", "row_id", "match")
     reasons = resolved.filter(pl.col("row_id").is_null()).select(
         "key_id",
@@ -107,9 +130,9 @@ def match_events(
         .otherwise(pl.lit("no account with this domain or name"))
         .alias("reason"),
     )
-    keyed = events.select("event_id", "domain", "company_name").join(
-        ev.select("key_id", "domain", "company_name"),
-        on=["domain", "company_name"],
+    keyed = events.select("event_id", "domain", "company_name", "country").join(
+        ev.select("key_id", "domain", "company_name", "country"),
+        on=["domain", "company_name", "country"],
         nulls_equal=True,
     )
     pairs = (
@@ -121,6 +144,10 @@ def match_events(
     return pairs, unmatched
 
 
+# What a name match is decided on: the event's name key, domain, exact name and country.
+_COMBO = ("e_key", "e_domain", "e_raw", "e_country")
+
+
 def _compatible(pairs: pl.DataFrame) -> pl.DataFrame:
     """Drop name pairs whose event and account domains are both known and differ."""
     return pairs.filter(
@@ -130,25 +157,40 @@ def _compatible(pairs: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _decide(pairs: pl.DataFrame, how: str) -> pl.DataFrame:
-    """Per (key, event domain): the single best account, or none with a candidate count."""
-    best = (
-        pairs.group_by("e_key", "e_domain")
-        .agg(
-            pl.col("row_id").filter(pl.col("score") == pl.col("score").max()).alias("rows"),
-        )
-        .with_columns(pl.col("rows").list.len().cast(pl.Int64).alias("candidates"))
-    )
-    return best.select(
-        "e_key",
-        "e_domain",
-        pl.when(pl.col("candidates") == 1)
-        .then(pl.col("rows").list.first())
-        .alias("row_id")
-        .cast(pl.Int64),
-        pl.lit(how).alias("match"),
-        "candidates",
-    )
+def _decide(pairs: pl.DataFrame, how: str, *, ties: bool = False) -> pl.DataFrame:
+    """Per name combo: the single best account, or none with a candidate count.
+
+    With ``ties``, accounts tied on score are narrowed to those with the event's exact
+    name (when any has it), then to those in the event's country (when it gives one):
+    a single account left is the match.
+    """
+    group = list(_COMBO)
+    best = pairs.filter(pl.col("score") == pl.col("score").max().over(group))
+    if ties:
+        # Only a name that says more than its key (a legal form: "Echo Networks Limited")
+        # singles an account out: feeds drop legal forms, so a bare "Tolliver Provisions"
+        # is as likely "Tolliver Provisions Ltd." as the account named exactly that.
+        said = pl.col("e_raw").str.replace_all("&", " and ", literal=True)
+        more = said.str.count_matches(r"[\p{L}\p{N}]+") > pl.col("e_key").str.count_matches(r"\S+")
+        same_name = ((pl.col("a_raw") == pl.col("e_raw")) & more).fill_null(False)
+        narrowed = best.filter(same_name | ~same_name.any().over(group))
+        same_country = (pl.col("a_country") == pl.col("e_country")).fill_null(False)
+        by_country = narrowed.filter(same_country)
+        picked = pl.concat(
+            [
+                narrowed.filter(pl.len().over(group) == 1),
+                by_country.filter(pl.len().over(group) == 1),
+            ]
+        ).unique(subset=group, keep="first", maintain_order=True)
+    else:
+        picked = best.filter(pl.len().over(group) == 1)
+    counts = best.group_by(group).agg(pl.len().cast(pl.Int64).alias("candidates"))
+    return counts.join(
+        picked.select(*group, pl.col("row_id").cast(pl.Int64)),
+        on=group,
+        how="left",
+        nulls_equal=True,
+    ).select(*group, "row_id", pl.lit(how).alias("match"), "candidates")
 
 
 def _first_token(expr: pl.Expr) -> pl.Expr:
@@ -157,7 +199,11 @@ def _first_token(expr: pl.Expr) -> pl.Expr:
 
 def _fuzzy_pairs(combos: pl.DataFrame, acc: pl.DataFrame) -> pl.DataFrame:
     """Candidate pairs blocked on the first token of the name key, scored with rapidfuzz."""
-    schema = {"e_key": pl.String, "e_domain": pl.String, "row_id": pl.Int64, "score": pl.Float64}
+    schema = {
+        **dict.fromkeys(_COMBO, pl.String),
+        "row_id": pl.Int64,
+        "score": pl.Float64,
+    }
     queries = combos.filter(pl.col("e_key").is_not_null())
     if not queries.height:
         return pl.DataFrame(schema=schema)

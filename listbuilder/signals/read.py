@@ -2,7 +2,8 @@
 
 The unified format has one event per row: ``domain, company_name, kind, date,
 round_type, amount_usd, investors, person, title, department, headcount,
-technology, change, text``. Per-kind files without a ``kind`` column (the
+technology, change, text`` (and optionally ``country``, which tells accounts
+sharing a name apart). Per-kind files without a ``kind`` column (the
 Crunchbase rounds export, a job-postings dump, headcount snapshots) are read
 through header aliases and their kind is inferred from their columns. Rows
 without a usable date or without a domain or company name go to ``rejects``.
@@ -35,6 +36,7 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "line": pl.Int64(),
     "domain": pl.String(),  # as given (URL, host or domain)
     "company_name": pl.String(),
+    "country": pl.String(),  # ISO 3166-1 alpha-2, when the file gives one
     "kind": pl.String(),  # one of EVENT_KINDS
     "date": pl.Date(),
     "round_type": pl.String(),
@@ -47,6 +49,9 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "technology": pl.String(),
     "change": pl.String(),  # "added" / "removed"
     "text": pl.String(),
+    # The account the event is about, when known without matching (events taken from the
+    # list itself, `events_from_companies`); null for events read from files.
+    "row_id": pl.Int64(),
 }
 
 # normalised header -> event field
@@ -74,6 +79,17 @@ HEADER_ALIASES: dict[str, str] = {
             "organization_name",
             "account",
             "account_name",
+        )
+    },
+    **{
+        h: "country"
+        for h in (
+            "country",
+            "country_code",
+            "company_country",
+            "company_country_code",
+            "hq_country",
+            "headquarters_country",
         )
     },
     **{h: "kind" for h in ("kind", "event_kind", "event_type", "signal", "type")},
@@ -260,11 +276,11 @@ def _to_events(
     df = df.with_columns(
         pl.lit(None, dtype=pl.String).alias(f)
         for f in EVENT_SCHEMA
-        if f not in df.columns and f not in ("source", "line")
+        if f not in df.columns and f not in ("source", "line", "row_id")
     ).with_columns(
         pl.col(f).str.strip_chars().replace("", None)
         for f in EVENT_SCHEMA
-        if f not in ("source", "line")
+        if f not in ("source", "line", "row_id")
     )
     kind_expr = (
         pl.lit(forced)
@@ -313,6 +329,7 @@ def _to_events(
         pl.col("line"),
         pl.col("domain"),
         pl.col("company_name"),
+        _country(pl.col("country")).alias("country"),
         pl.col("_kind").alias("kind"),
         pl.col("_date").alias("date"),
         pl.col("round_type"),
@@ -328,8 +345,69 @@ def _to_events(
         .replace_strict(_CHANGE_ALIASES, default=None)
         .alias("change"),
         pl.col("text"),
+        pl.lit(None, dtype=pl.Int64).alias("row_id"),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _country(expr: pl.Expr) -> pl.Expr:
+    """Country names and ISO2/ISO3/IOC codes as ISO2 (``normalize.geo``); null when unknown."""
+    from listbuilder.normalize.geo import parse_country  # lazy: rules must import without it
+
+    return parse_country(expr)
+
+
+def events_from_companies(companies: pl.DataFrame) -> pl.DataFrame:
+    """The list's own funding rounds as events (``EVENT_SCHEMA``), one per account with a
+    ``last_funding_date``: kind ``funding``, round type = ``funding_stage``, amount unknown.
+
+    Keyed by the account's ``row_id``, so ``score_signals`` needs no matching for them; the
+    account's ``source`` and ``line`` say where the round was read. ``score_signals`` drops
+    one when the events files hold the same round (``signals.score.DUPLICATE_DAYS``).
+    """
+    needed = ("row_id", "last_funding_date")
+    if any(c not in companies.columns for c in needed):
+        return empty_events()
+
+    def column(name: str) -> pl.Expr:
+        if name in companies.columns:
+            return pl.col(name).cast(EVENT_SCHEMA[name])
+        return pl.lit(None, dtype=EVENT_SCHEMA[name]).alias(name)
+
+    return (
+        companies.filter(pl.col("last_funding_date").is_not_null() & pl.col("row_id").is_not_null())
+        .select(
+            column("source"),
+            column("line"),
+            column("domain"),
+            pl.col("name").cast(pl.String).alias("company_name")
+            if "name" in companies.columns
+            else pl.lit(None, dtype=pl.String).alias("company_name"),
+            column("country"),
+            pl.lit("funding").alias("kind"),
+            pl.col("last_funding_date").cast(pl.Date).alias("date"),
+            pl.col("funding_stage").cast(pl.String).alias("round_type")
+            if "funding_stage" in companies.columns
+            else pl.lit(None, dtype=pl.String).alias("round_type"),
+            *(
+                pl.lit(None, dtype=EVENT_SCHEMA[f]).alias(f)
+                for f in (
+                    "amount_usd",
+                    "investors",
+                    "person",
+                    "title",
+                    "department",
+                    "headcount",
+                    "technology",
+                    "change",
+                    "text",
+                )
+            ),
+            pl.col("row_id").cast(pl.Int64),
+        )
+        .select(list(EVENT_SCHEMA))
+        .cast(EVENT_SCHEMA)  # type: ignore[arg-type]
+    )
 
 
 def _values():  # type: ignore[no-untyped-def]

@@ -5,6 +5,12 @@ signal. Per rule, an account's signals combine by the rule's ``combine``
 (``strongest``: the largest decayed boost; ``sum``: all of them, at most
 ``cap``); the account's ``signal_score`` is the sum over rules, rounded to 0.1 (halves up).
 The total cap (``score = min(cap, fit + signal)``) is the pipeline's.
+
+Events may come from files (``read_signals``: matched to accounts by domain and
+name) and from the list itself (``events_from_companies``: keyed by ``row_id``,
+no matching). A list round that an events file also holds (same account, both
+``funding``, same round type or one unknown, dates at most ``DUPLICATE_DAYS``
+apart) is dropped: the file's event has the amount.
 """
 
 from __future__ import annotations
@@ -16,9 +22,9 @@ from datetime import date
 import polars as pl
 
 from listbuilder.errors import InputError
-from listbuilder.signals.derive import CANDIDATE_SCHEMA, SOURCE_KIND, rule_candidates
+from listbuilder.signals.derive import CANDIDATE_SCHEMA, SOURCE_KIND, rule_candidates, stage_expr
 from listbuilder.signals.match import match_events
-from listbuilder.signals.read import EVENT_SCHEMA, Events
+from listbuilder.signals.read import EVENT_SCHEMA, Events, empty_events
 from listbuilder.signals.rules import SignalRule
 
 SIGNAL_STRUCT = pl.Struct(
@@ -39,6 +45,7 @@ SCORES_SCHEMA: dict[str, pl.DataType] = {
     "last_signal_date": pl.Date(),
 }
 WHY_NOW_SIGNALS = 3  # how many signals the why_now line names
+DUPLICATE_DAYS = 7  # a list round this close to a file round of the same account is the same
 _POINT_KINDS = ("funding", "exec_hire", "tech_change", "announcement")
 _ACCOUNT_COLUMNS = ("row_id", "name_key", "domain", "domain_is_platform")
 
@@ -53,9 +60,12 @@ class SignalScores:
     matches: pl.DataFrame | None = None  # (event_id, row_id, match): how each event matched
 
 
+EventsLike = Events | pl.DataFrame
+
+
 def score_signals(
     accounts: pl.DataFrame,
-    events: Events | pl.DataFrame,
+    events: EventsLike | Sequence[EventsLike] | None,
     rules: Sequence[SignalRule],
     *,
     as_of: date,
@@ -63,11 +73,18 @@ def score_signals(
 ) -> SignalScores:
     """Match ``events`` to ``accounts`` and turn them into decayed boosts as of ``as_of``.
 
-    ``counts``: ``read``, ``future`` (dated after as_of, ignored), ``matched``,
-    ``unmatched``, ``too_old`` (older than ``max_age_days`` of every rule that
-    would use them), ``used`` (events behind at least one boost).
+    ``events``: an ``Events``, an events frame, or a list of them (e.g.
+    ``[read_signals(paths), events_from_companies(accounts)]``); ``event_id`` is the
+    row's position in them, in order. Events with a ``row_id`` are the account's own
+    (no matching); the others are matched by domain and name.
+
+    ``counts``: ``read`` (all events), ``from_list`` (of them, with a ``row_id``),
+    ``future`` (dated after as_of, ignored), ``matched``, ``unmatched``, ``duplicates``
+    (list rounds dropped for the same round in a file), ``too_old`` (older than
+    ``max_age_days`` of every rule that would use them), ``used`` (events behind at
+    least one boost).
     """
-    frame = events.events if isinstance(events, Events) else events
+    frame = _events_frame(events)
     missing = [c for c in _ACCOUNT_COLUMNS if c not in accounts.columns]
     if missing:
         raise InputError(f"accounts lack {', '.join(missing)}: normalize the companies first")
@@ -80,23 +97,43 @@ def score_signals(
             for name, dtype in EVENT_SCHEMA.items()
             if name not in frame.columns
         )
+        .cast({n: d for n, d in EVENT_SCHEMA.items() if n != "source"})  # type: ignore[arg-type]
         .with_row_index("event_id")
         .with_columns(pl.col("event_id").cast(pl.Int64))
     )
 
     read = frame.height
+    listed = frame.filter(pl.col("row_id").is_not_null())
     future = frame.filter(pl.col("date") > as_of)
     frame = frame.filter(pl.col("date") <= as_of)
     wanted = {SOURCE_KIND[r.kind] for r in rules}
-    pairs, unmatched_ids = match_events(accounts, frame, fuzzy=fuzzy)
+    files = frame.filter(pl.col("row_id").is_null())
+    pairs, unmatched_ids = match_events(accounts, files, fuzzy=fuzzy)
+    own = frame.filter(pl.col("row_id").is_not_null())
+    known = own.join(accounts.select(pl.col("row_id").cast(pl.Int64)).unique(), on="row_id")
+    pairs = pl.concat(
+        [pairs, known.select("event_id", "row_id", pl.lit("list").alias("match"))]
+    ).sort("event_id", "row_id")
+    unmatched_ids = pl.concat(
+        [
+            unmatched_ids,
+            own.join(known.select("event_id"), on="event_id", how="anti").select(
+                "event_id", pl.lit("no account with this row_id").alias("reason")
+            ),
+        ]
+    ).sort("event_id")
     unmatched = (
         frame.join(unmatched_ids, on="event_id")
         .sort("event_id")
         .select("source", "line", "domain", "company_name", "kind", "date", "reason")
     )
-    matched = frame.join(pairs.select("event_id", "row_id"), on="event_id").filter(
-        pl.col("kind").is_in(sorted(wanted))
+    matched = (
+        frame.drop("row_id")
+        .join(pairs.select("event_id", "row_id"), on="event_id")
+        .with_columns(pl.col("event_id").is_in(own["event_id"].implode()).alias("listed"))
     )
+    matched, duplicates = _drop_list_duplicates(matched)
+    matched = matched.filter(pl.col("kind").is_in(sorted(wanted)))
     candidates = pl.concat(
         [rule_candidates(i, r, matched, as_of=as_of) for i, r in enumerate(rules)]
         or [pl.DataFrame(schema=CANDIDATE_SCHEMA)]
@@ -113,15 +150,70 @@ def score_signals(
     )
     counts = {
         "read": read,
+        "from_list": listed.height,
         "future": future.height,
         "matched": pairs["event_id"].n_unique(),
         "unmatched": unmatched.height,
+        "duplicates": duplicates,
         "too_old": too_old,
         "used": signals.filter(pl.col("event_id").is_not_null())["event_id"].n_unique(),
     }
     return SignalScores(
         scores=_summarise(signals), unmatched=unmatched, counts=counts, matches=pairs
     )
+
+
+def _events_frame(events: EventsLike | Sequence[EventsLike] | None) -> pl.DataFrame:
+    """One events frame from an ``Events``, a frame, or a list of them (in order)."""
+    if events is None:
+        return empty_events()
+    parts = [events] if isinstance(events, Events | pl.DataFrame) else list(events)
+    frames = [e.events if isinstance(e, Events) else e for e in parts]
+    if not frames:
+        return empty_events()
+    if len(frames) == 1:
+        return frames[0]
+    return pl.concat(
+        [
+            f.with_columns(
+                pl.lit(None, dtype=dtype).alias(name)
+                for name, dtype in EVENT_SCHEMA.items()
+                if name not in f.columns
+            ).cast({n: d for n, d in EVENT_SCHEMA.items() if n in f.columns})  # type: ignore[arg-type]
+            for f in frames
+        ],
+        how="diagonal",
+    )
+
+
+def _drop_list_duplicates(matched: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Drop list rounds that a file event of the same account already reports.
+
+    Same account, both ``funding``, the same stage (or either unknown), dates at most
+    ``DUPLICATE_DAYS`` apart: the file's event is kept (it has the amount).
+    """
+    funding = matched.filter(pl.col("kind") == "funding").with_columns(
+        stage_expr(pl.col("round_type")).alias("_stage")
+    )
+    from_list = funding.filter(pl.col("listed")).select("event_id", "row_id", "date", "_stage")
+    from_files = funding.filter(~pl.col("listed")).select("row_id", "date", "_stage")
+    if not from_list.height or not from_files.height:
+        return matched, 0
+    same = (
+        from_list.join(from_files, on="row_id", suffix="_file")
+        .filter(
+            ((pl.col("date") - pl.col("date_file")).dt.total_days().abs() <= DUPLICATE_DAYS)
+            & (
+                pl.col("_stage").is_null()
+                | pl.col("_stage_file").is_null()
+                | (pl.col("_stage") == pl.col("_stage_file"))
+            )
+        )
+        .select("event_id", "row_id")
+        .unique()
+    )
+    kept = matched.join(same, on=["event_id", "row_id"], how="anti")
+    return kept, same["event_id"].n_unique()
 
 
 def _decay(candidates: pl.DataFrame, rules: Sequence[SignalRule], as_of: date) -> pl.DataFrame:
