@@ -314,13 +314,23 @@ _SIGNALS_DTYPE = pl.List(
 def _score_signals(
     companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    """Signal boosts per account (`row_id`), and the events that matched no account."""
-    if not signals:
-        return None, None
-    from listbuilder.signals import read_signals, score_signals
+    """Signal boosts per account (`row_id`), and the event rows that were not used.
 
-    events = read_signals(list(signals))
-    result = score_signals(companies, events, list(getattr(profile, "signals", [])), as_of=as_of)
+    The list's own funding rounds (`funding_stage` + `last_funding_date`) are events
+    too, so "why now" works without an events file; a round that is also in the
+    events file counts once (the file's, which has the amount).
+    """
+    rules = list(getattr(profile, "signals", []))
+    if not rules:
+        return None, None
+    from listbuilder.signals import events_from_companies, read_signals, score_signals
+
+    events = read_signals(list(signals)) if signals else None
+    listed = events_from_companies(companies)
+    sources = [listed] if events is None else [events, listed]
+    result = score_signals(companies, sources, rules, as_of=as_of)
+    if events is None:
+        return result.scores, None
     # Event rows that are unusable or match no account are listed, never dropped silently.
     unused = pl.concat(
         [

@@ -196,3 +196,19 @@ def test_format_funnel() -> None:
         "1,003 read → 1,003 usable → 1,001 unique → 1,001 not in CRM"
         " → 1,001 pass hard filters → 1,000 selected"
     )
+
+
+def test_the_lists_own_funding_rounds_give_why_now_without_an_events_file(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    result = build(
+        [sample_dir / "companies.csv"],
+        profiles=["b2b_saas"],
+        as_of=_as_of(sample_dir),
+        out_dir=tmp_path,
+    )
+    boosted = result.selected.filter(pl.col("signal_score") > 0)
+    assert boosted.height > 0
+    assert boosted["why_now"].str.contains("(from the list)", literal=True).all()
+    assert result.unmatched_signals is None
+    assert not (tmp_path / "signals_unmatched.csv").exists()
