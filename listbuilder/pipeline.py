@@ -297,20 +297,6 @@ def format_funnel(funnel: dict[str, Any]) -> str:
     return " → ".join(parts)
 
 
-_SIGNALS_DTYPE = pl.List(
-    pl.Struct(
-        {
-            "kind": pl.String,
-            "label": pl.String,
-            "date": pl.Date,
-            "age_days": pl.Int64,
-            "raw_boost": pl.Float64,
-            "boost": pl.Float64,
-        }
-    )
-)
-
-
 def _score_signals(
     companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
@@ -357,11 +343,12 @@ def _score_signals(
 def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFrame:
     """Add `signal_score` (0 without signals), `why_now`, `signals`, `last_signal_date`."""
     if scores is None:
+        from listbuilder.signals import SCORES_SCHEMA
+
         companies = companies.with_columns(
-            pl.lit(None, dtype=pl.Float64).alias("signal_score"),
-            pl.lit(None, dtype=pl.String).alias("why_now"),
-            pl.lit(None, dtype=_SIGNALS_DTYPE).alias("signals"),
-            pl.lit(None, dtype=pl.Date).alias("last_signal_date"),
+            pl.lit(None, dtype=dtype).alias(name)
+            for name, dtype in SCORES_SCHEMA.items()
+            if name != "row_id"
         )
     else:
         companies = companies.join(scores, on="row_id", how="left", maintain_order="left")
