@@ -313,7 +313,7 @@ def _score_signals(
 
     events = read_signals(list(signals)) if signals else None
     listed = events_from_companies(companies)
-    sources = [listed] if events is None else [events, listed]
+    sources: list[Any] = [listed] if events is None else [events, listed]
     result = score_signals(companies, sources, rules, as_of=as_of)
     if events is None:
         return result.scores, None

@@ -155,7 +155,7 @@ def build(
     crms = _choices("--crm", split_csv_option(crm), CRMS)
     briefs = _choices("--brief-format", split_csv_option(brief_formats), BRIEF_FORMATS)
     show = not quiet and sys.stderr.isatty()
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "profiles": profiles,
         "out_dir": out_dir,
         "signals": signals,

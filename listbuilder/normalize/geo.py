@@ -16,16 +16,97 @@ import unicodedata
 import polars as pl
 import pycountry
 
-_EU = (
-    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE"
-).split()
-_EUROPE_OTHER = "GB NO CH IS LI UA RS BA ME MK AL MD BY".split()
-_MIDDLE_EAST = "AE SA IL QA KW BH OM JO LB TR EG IQ IR".split()
-_AFRICA = (
-    "ZA NG KE GH MA TN DZ ET UG TZ RW SN CI CM ZW ZM BW NA MU AO MZ"
-).split()
-_APAC = "AU NZ JP KR CN HK TW SG MY TH VN PH ID IN PK BD LK".split()
-_LATAM = "MX BR AR CL CO PE UY VE EC BO PY CR PA GT DO PR".split()
+_EU = [
+    "AT",
+    "BE",
+    "BG",
+    "HR",
+    "CY",
+    "CZ",
+    "DK",
+    "EE",
+    "FI",
+    "FR",
+    "DE",
+    "GR",
+    "HU",
+    "IE",
+    "IT",
+    "LV",
+    "LT",
+    "LU",
+    "MT",
+    "NL",
+    "PL",
+    "PT",
+    "RO",
+    "SK",
+    "SI",
+    "ES",
+    "SE",
+]
+_EUROPE_OTHER = ["GB", "NO", "CH", "IS", "LI", "UA", "RS", "BA", "ME", "MK", "AL", "MD", "BY"]
+_MIDDLE_EAST = ["AE", "SA", "IL", "QA", "KW", "BH", "OM", "JO", "LB", "TR", "EG", "IQ", "IR"]
+_AFRICA = [
+    "ZA",
+    "NG",
+    "KE",
+    "GH",
+    "MA",
+    "TN",
+    "DZ",
+    "ET",
+    "UG",
+    "TZ",
+    "RW",
+    "SN",
+    "CI",
+    "CM",
+    "ZW",
+    "ZM",
+    "BW",
+    "NA",
+    "MU",
+    "AO",
+    "MZ",
+]
+_APAC = [
+    "AU",
+    "NZ",
+    "JP",
+    "KR",
+    "CN",
+    "HK",
+    "TW",
+    "SG",
+    "MY",
+    "TH",
+    "VN",
+    "PH",
+    "ID",
+    "IN",
+    "PK",
+    "BD",
+    "LK",
+]
+_LATAM = [
+    "MX",
+    "BR",
+    "AR",
+    "CL",
+    "CO",
+    "PE",
+    "UY",
+    "VE",
+    "EC",
+    "BO",
+    "PY",
+    "CR",
+    "PA",
+    "GT",
+    "DO",
+    "PR",
+]
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "NA": ("US", "CA"),
