@@ -8,7 +8,12 @@ from typing import Any
 import polars as pl
 import pytest
 
-from listbuilder.dedupe import DedupeSettings, read_suppression, suppress_companies
+from listbuilder.dedupe import (
+    DedupeSettings,
+    parse_dedupe_settings,
+    read_suppression,
+    suppress_companies,
+)
 from listbuilder.errors import InputError
 from listbuilder.normalize.names import name_key
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, LINEAGE_SCHEMA, REJECT_SCHEMA
@@ -131,7 +136,8 @@ def test_kept_rows_keep_order_and_columns(crm: pl.DataFrame) -> None:
         + [{"name": f"Free {k}", "domain": f"free{k}.com"} for k in range(3)]
     )
     kept, rejects = suppress_companies(df, crm)
-    assert kept.columns == df.columns
+    assert kept.columns == [*df.columns, "crm_possible_match"]
+    assert kept["crm_possible_match"].null_count() == kept.height
     assert kept["name"].to_list() == ["Hooli", "Free 0", "Free 1", "Free 2"]
     assert rejects["line"].to_list() == [3]
 
@@ -164,21 +170,337 @@ def test_read_suppression_errors(tmp_path: Path, name: str, text: str | None, me
     assert str(exc.value) == f"{path}: {message}"
 
 
-AMBIGUOUS = [(False, 0), (True, 2)]
+CRM_HEADER = "Record ID,Name,Company domain name,Lifecycle Stage,Company owner,Do not contact"
 
 
-@pytest.mark.parametrize(("suppress_ambiguous", "suppressed"), AMBIGUOUS)
-def test_domainless_record_matching_namesakes(
-    tmp_path: Path, *, suppress_ambiguous: bool, suppressed: int
-) -> None:
+def run(
+    tmp_path: Path,
+    crm_rows: list[str],
+    rows: list[dict[str, Any]],
+    settings: DedupeSettings | None = None,
+    header: str = CRM_HEADER,
+) -> tuple[list[tuple[int, str, str]], list[tuple[int, str]]]:
+    """Suppress ``rows`` against a CRM file: (rejects as (line, reason, detail), flags as
+    (line, crm_possible_match)). Lines: the first row is line 2."""
     path = tmp_path / "crm.csv"
-    path.write_text("Record ID,Name,Lifecycle Stage\n7,Wakefield Advisors,Customer\n", "utf-8")
-    df = companies(
-        [
-            {"name": "Wakefield Advisors", "domain": "wakefield.com", "city": "Leeds"},
-            {"name": "Wakefield Advisors", "domain": "wakefieldadv.com", "city": "Perth"},
-        ]
+    path.write_text("\n".join([header, *crm_rows]) + "\n", encoding="utf-8")
+    df = companies(rows)
+    kept, rejects = suppress_companies(df, read_suppression([path]), settings=settings)
+    assert kept.height + rejects.height == df.height
+    assert kept.columns == [*df.columns, "crm_possible_match"]
+    flags = kept.filter(pl.col("crm_possible_match").is_not_null())
+    return (
+        sorted(rejects.select("line", "reason", "detail").iter_rows()),
+        sorted(flags.select("line", "crm_possible_match").iter_rows()),
     )
-    settings = DedupeSettings(suppress_ambiguous=suppress_ambiguous)
-    _, rejects = suppress_companies(df, read_suppression([path]), settings=settings)
-    assert rejects.height == suppressed
+
+
+def platform(name: str, host: str, **row: Any) -> dict[str, Any]:
+    """A list row whose website is a platform page: no company domain."""
+    return {"name": name, "domain": host, "domain_is_platform": True, **row}
+
+
+LEEDS = {"name": "Wakefield Advisors", "domain": "wakefield.com", "city": "Leeds", "country": "GB"}
+PERTH = {
+    "name": "Wakefield Advisors",
+    "domain": "wakefieldadv.com",
+    "city": "Perth",
+    "country": "AU",
+}
+CUSTOMER = "7,Wakefield Advisors,,Customer,,"
+DNC_RECORD = "7,Wakefield Advisors,,Other,,true"
+AMBIGUOUS_CUSTOMER = 'CRM 7 "Wakefield Advisors" (customer; ambiguous name match, 2 candidates)'
+AMBIGUOUS_DETAIL = 'CRM 7 "Wakefield Advisors" (ambiguous name match, 2 candidates)'
+DNC = "suppressed: do not contact"
+
+# Rule 1: a CRM record without a domain match whose name fits several companies.
+# (CRM row, list rows, settings, expected rejects, expected crm_possible_match flags)
+AMBIGUOUS_CASES = [
+    pytest.param(
+        CUSTOMER, [LEEDS, PERTH], None,
+        [], [(2, AMBIGUOUS_CUSTOMER), (3, AMBIGUOUS_CUSTOMER)],
+        id="customer: kept, both flagged",
+    ),
+    pytest.param(
+        DNC_RECORD, [LEEDS, PERTH], None,
+        [(2, DNC, AMBIGUOUS_DETAIL), (3, DNC, AMBIGUOUS_DETAIL)], [],
+        id="do not contact: fail safe, every namesake suppressed",
+    ),
+    pytest.param(
+        '7,Wakefield Advisors,,Lead,Ann Lee,', [LEEDS, PERTH], None,
+        [], [(k, 'CRM 7 "Wakefield Advisors" (owned by Ann Lee; ambiguous name match, '
+                 '2 candidates)') for k in (2, 3)],
+        id="owned: kept, both flagged",
+    ),
+    pytest.param(
+        CUSTOMER, [LEEDS, PERTH], DedupeSettings(ambiguous_other="suppress"),
+        [(2, "suppressed: customer", AMBIGUOUS_DETAIL),
+         (3, "suppressed: customer", AMBIGUOUS_DETAIL)], [],
+        id="ambiguous_other=suppress",
+    ),
+    pytest.param(
+        CUSTOMER, [LEEDS, PERTH], DedupeSettings(ambiguous_other="ignore"), [], [],
+        id="ambiguous_other=ignore",
+    ),
+    pytest.param(
+        DNC_RECORD, [LEEDS, PERTH], DedupeSettings(ambiguous_do_not_contact="flag"),
+        [], [(k, 'CRM 7 "Wakefield Advisors" (do not contact; ambiguous name match, '
+                 '2 candidates)') for k in (2, 3)],
+        id="ambiguous_do_not_contact=flag",
+    ),
+    pytest.param(
+        '7,Wakefield Advisors Ltd,,Customer,,',
+        [{**LEEDS, "name": "Wakefield Advisors Ltd"}, PERTH], None,
+        [(2, "suppressed: customer",
+          'CRM 7 "Wakefield Advisors Ltd" (exact name, 1 of 2 candidates)')], [],
+        id="(a) exactly one with the same raw name: taken",
+    ),
+    pytest.param(
+        '7,WAKEFIELD   advisors ltd,,Other,,true',
+        [LEEDS, {**PERTH, "name": "Wakefield Advisors  Ltd"}], None,
+        [(3, DNC, 'CRM 7 "WAKEFIELD   advisors ltd" (exact name, 1 of 2 candidates)')], [],
+        id="(a) raw name: case and spacing aside",
+    ),
+    pytest.param(
+        '7,Wakefield Advisors Limited,,Customer,,,,GB',
+        [{**LEEDS, "name": "Wakefield Advisors Ltd"},
+         {"name": "Wakefield Advisors", "domain": "wakefieldadv.com"}],
+        None,
+        [(2, "suppressed: customer",
+          'CRM 7 "Wakefield Advisors Limited" (same name and place, 1 of 2 candidates)')], [],
+        id="(a) same name key and the record's country: taken",
+    ),
+    pytest.param(
+        CUSTOMER, [LEEDS, {"name": "Wakefield Advisors", "city": "Leeds", "country": "GB"}],
+        None,
+        [(2, "suppressed: customer", 'CRM 7 "Wakefield Advisors"'),
+         (3, "suppressed: customer", 'CRM 7 "Wakefield Advisors"')], [],
+        id="candidates that can be one company (same city, one domain): not ambiguous",
+    ),
+    pytest.param(
+        CUSTOMER,
+        [platform("Wakefield Advisors", "github.io", city="Leeds", country="GB"),
+         platform("Wakefield Advisors", "angel.co", city="Perth", country="AU")],
+        None,
+        [], [(2, AMBIGUOUS_CUSTOMER), (3, AMBIGUOUS_CUSTOMER)],
+        id="platform pages in two cities: ambiguous too",
+    ),
+    pytest.param(
+        CUSTOMER, [LEEDS], None, [(2, "suppressed: customer", 'CRM 7 "Wakefield Advisors"')], [],
+        id="one candidate: suppressed",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("crm_row", "rows", "settings", "rejects", "flags"), AMBIGUOUS_CASES)
+def test_ambiguous_crm_records(
+    tmp_path: Path,
+    crm_row: str,
+    rows: list[dict[str, Any]],
+    settings: DedupeSettings | None,
+    rejects: list[tuple[int, str, str]],
+    flags: list[tuple[int, str]],
+) -> None:
+    header = CRM_HEADER + ",City,Country"
+    assert run(tmp_path, [crm_row], rows, settings, header) == (rejects, flags)
+
+
+def test_plain_do_not_contact_list_is_fail_safe(tmp_path: Path) -> None:
+    got, flags = run(tmp_path, ["Wakefield Advisors"], [LEEDS, PERTH], header="company")
+    assert [(line, reason) for line, reason, _ in got] == [(2, DNC), (3, DNC)]
+    assert all(d.endswith('crm.csv:2 "Wakefield Advisors" (ambiguous name match, 2 candidates)')
+               for _, _, d in got)  # fmt: skip
+    assert flags == []
+
+
+def test_a_sure_match_names_the_account_before_an_ambiguous_one(tmp_path: Path) -> None:
+    # line 2 is customer 8 by domain, and one of the namesakes of do-not-contact 7
+    got, _ = run(tmp_path, [DNC_RECORD, "8,Leeds Wakefield,wakefield.com,Customer,,"],
+                 [LEEDS, PERTH])  # fmt: skip
+    assert got == [
+        (2, "suppressed: customer", 'CRM 8 "Leeds Wakefield" wakefield.com'),
+        (3, DNC, AMBIGUOUS_DETAIL),
+    ]
+
+
+BOULDER_IN = {
+    "name": "Boulder Platforms Private Limited",
+    "domain": "boulderplatforms.com",
+    "city": "Bengaluru",
+    "country": "IN",
+}
+BOULDER_FR = {
+    "name": "Boulder Platforms SAS",
+    "domain": "boulderplatforms.fr",
+    "city": "Paris",
+    "country": "FR",
+}
+TYPO = "9,Boulder PLAFTORMS,,Customer,,"
+TYPO_DNC = "9,Boulder PLAFTORMS,,Other,,true"
+SAME_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (name 94, only candidate, same country)'
+NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (name 94, only candidate, no country)'
+CUSTOMER_NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (customer; name 94, only candidate, no country)'
+
+# Rule 2: under name_threshold_no_city (95), down to suppress_unique_threshold (88), a
+# CRM name matches the record's only candidate (names of 8+ letters) when the country
+# agrees; when the record has no country the match is uncertain and follows the
+# ambiguity policy (do not contact: suppressed; others: flagged).
+# (CRM row, list rows, settings, expected rejects, expected flags)
+UNIQUE_CASES = [
+    pytest.param(TYPO + ",India", [BOULDER_IN], None,
+                 [(2, "suppressed: customer", SAME_COUNTRY)], [],
+                 id="only candidate, country agrees (a CRM country name is read as ISO2)"),
+    pytest.param(TYPO + ",", [BOULDER_IN], None, [], [(2, CUSTOMER_NO_COUNTRY)],
+                 id="only candidate, no country on the record: flagged"),
+    pytest.param(TYPO_DNC + ",", [BOULDER_IN], None, [(2, DNC, NO_COUNTRY)], [],
+                 id="only candidate, no country, do not contact: suppressed"),
+    pytest.param(TYPO + ",", [BOULDER_IN], DedupeSettings(ambiguous_other="suppress"),
+                 [(2, "suppressed: customer", NO_COUNTRY)], [],
+                 id="only candidate, no country, ambiguous_other=suppress"),
+    pytest.param(TYPO + ",France", [BOULDER_IN], None, [], [], id="country differs"),
+    pytest.param(TYPO + ",India", [BOULDER_IN, {**BOULDER_FR, "country": None}], None, [], [],
+                 id="two candidates: not unique, nothing"),
+    pytest.param(TYPO + ",India", [BOULDER_IN], DedupeSettings(suppress_unique_threshold=95),
+                 [], [], id="turned off (= name_threshold_no_city)"),
+    pytest.param("9,Galav Inc,,Customer,,", [{"name": "Galava Corp", "domain": "galava.com"}],
+                 None, [], [], id="short names (under 8 letters): never"),
+    pytest.param("9,Boulder Platforms,,Customer,,",
+                 [BOULDER_IN, {"name": "Boulder Plaftorms Ltd", "domain": "bp.co.uk"}], None,
+                 [(2, "suppressed: customer", 'CRM 9 "Boulder Platforms"')], [],
+                 id="a near name beside an exact one: no ambiguity, the exact one matches"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("crm_row", "rows", "settings", "rejects", "flags"), UNIQUE_CASES)
+def test_unique_match_under_the_usual_threshold(
+    tmp_path: Path,
+    crm_row: str,
+    rows: list[dict[str, Any]],
+    settings: DedupeSettings | None,
+    rejects: list[tuple[int, str, str]],
+    flags: list[tuple[int, str]],
+) -> None:
+    header = CRM_HEADER + ",Country"
+    assert run(tmp_path, [crm_row], rows, settings, header) == (rejects, flags)
+
+
+REDFERN_NY = {
+    "name": "Redfern Apps",
+    "domain": "redfernapps.com",
+    "city": "New York",
+    "country": "US",
+    "employees": 120,
+    "founded_year": 2009,
+}
+OPPORTUNITY = "45,Redfern Apps,redfernapps.com,Opportunity,,"
+NY_DETAIL = 'CRM 45 "Redfern Apps" redfernapps.com'
+OPP = "suppressed: open opportunity"
+
+# Rule 3: a CRM record matched by domain matches other accounts by name only where they
+# agree on city/country (and size and founding year) with the account on its domain; a
+# CRM record with a domain never matches a name-only account in another country.
+DOMAIN_CASES = [
+    pytest.param(
+        [OPPORTUNITY],
+        [REDFERN_NY, platform("Redfern Apps", "github.io", city="Montreal", country="CA")],
+        [(2, OPP, NY_DETAIL)],
+        id="namesake on a platform page in another country: not suppressed",
+    ),
+    pytest.param(
+        [OPPORTUNITY],
+        [REDFERN_NY, platform("Redfern Apps", "github.io", city="Boston", country="US")],
+        [(2, OPP, NY_DETAIL)],
+        id="same country, another city: not suppressed",
+    ),
+    pytest.param(
+        [OPPORTUNITY],
+        [REDFERN_NY, platform("Redfern Apps", "github.io", city="New York", country="US",
+                              employees=150, founded_year=2010)],
+        [(2, OPP, NY_DETAIL), (3, OPP, NY_DETAIL)],
+        id="same city, size and founding year agree: the same company, suppressed",
+    ),
+    pytest.param(
+        [OPPORTUNITY],
+        [REDFERN_NY, platform("Redfern Apps", "github.io", city="New York", country="US",
+                              founded_year=1990)],
+        [(2, OPP, NY_DETAIL)],
+        id="same city, founding years conflict: not suppressed",
+    ),
+    pytest.param(
+        [OPPORTUNITY + ",US"],
+        [platform("Redfern Apps", "github.io", city="Montreal", country="CA")],
+        [],
+        id="domain not in the list, record in another country: no name match",
+    ),
+    pytest.param(
+        [OPPORTUNITY + ",Canada"],
+        [platform("Redfern Apps", "github.io", city="Montreal", country="CA")],
+        [(2, OPP, NY_DETAIL)],
+        id="domain not in the list, record in the same country: name match",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("crm_rows", "rows", "rejects"), DOMAIN_CASES)
+def test_record_matched_by_domain_and_namesakes(
+    tmp_path: Path,
+    crm_rows: list[str],
+    rows: list[dict[str, Any]],
+    rejects: list[tuple[int, str, str]],
+) -> None:
+    assert run(tmp_path, crm_rows, rows, header=CRM_HEADER + ",Country") == (rejects, [])
+
+
+def test_no_suppressing_record_still_adds_the_column(tmp_path: Path) -> None:
+    assert run(tmp_path, ["5,Hooli,hooli.com,Lead,,"], [{"name": "Hooli"}]) == ([], [])
+
+
+SETTINGS_CASES = [
+    ({}, DedupeSettings(), []),
+    (
+        {"ambiguous_other": "suppress", "ambiguous_do_not_contact": "flag"},
+        DedupeSettings(ambiguous_other="suppress", ambiguous_do_not_contact="flag"),
+        [],
+    ),
+    ({"suppress_unique_threshold": 90}, DedupeSettings(suppress_unique_threshold=90.0), []),
+    (
+        {"ambiguous_do_not_contact": "skip"},
+        DedupeSettings(),
+        ['dedupe.ambiguous_do_not_contact: must be one of "suppress", "flag", "ignore", '
+         "got 'skip'"],
+    ),
+    (
+        {"ambiguous_other": True},
+        DedupeSettings(),
+        ['dedupe.ambiguous_other: must be one of "suppress", "flag", "ignore", got True'],
+    ),
+    (
+        {"suppress_unique_threshold": 101},
+        DedupeSettings(),
+        ["dedupe.suppress_unique_threshold: must be between 0 and 100, got 101"],
+    ),
+    (
+        {"suppress_ambiguous": True},
+        DedupeSettings(),
+        ["dedupe.suppress_ambiguous: replaced by ambiguous_do_not_contact and ambiguous_other "
+         '("suppress", "flag" or "ignore"; defaults "suppress" and "flag")'],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "settings", "problems"), SETTINGS_CASES)
+def test_suppression_settings(
+    table: dict[str, Any], settings: DedupeSettings, problems: list[str]
+) -> None:
+    assert parse_dedupe_settings(table) == (settings, problems)
+
+
+def test_suppression_setting_defaults() -> None:
+    s = DedupeSettings()
+    assert (s.ambiguous_do_not_contact, s.ambiguous_other, s.suppress_unique_threshold) == (
+        "suppress",
+        "flag",
+        88.0,
+    )
+    with pytest.raises(ValueError, match='ambiguous_other must be one of "suppress"'):
+        DedupeSettings(ambiguous_other="maybe")

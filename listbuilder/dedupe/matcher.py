@@ -9,7 +9,9 @@ than ``max_block`` is compared by window only. Name keys only pair rows of
 which at least one has no company domain: two rows on different company
 domains are two companies, so comparing their names is wasted work. (A
 rarest-token-within-country key was measured too: on generated lists it added
-45% more candidates and no true pair the other keys missed.)
+45% more candidates and no true pair the other keys missed.) Suppression also
+blocks CRM records without a city on the name's first four and last five letters
+alone, whatever the place (``candidate_pairs(..., anywhere=...)``); dedupe does not.
 
 Rules, strongest first (thresholds in ``DedupeSettings``):
 
@@ -83,32 +85,88 @@ def _code(expr: pl.Expr) -> pl.Expr:
 
 
 def _block_pairs(
-    frame: pl.DataFrame, key: str, settings: DedupeSettings, *, open_only: bool
+    frame: pl.DataFrame,
+    key: str,
+    settings: DedupeSettings,
+    *,
+    open_only: bool,
+    left_only: str | None = None,
+    order: str = "_order",
+    wide: int = 0,
 ) -> pl.DataFrame:
     """All pairs within small blocks of ``key``; window pairs within large ones.
 
     ``open_only``: only pairs with at least one ``_open`` row (one without a company
     domain) — two rows on different company domains never match by name alone.
+    ``left_only``: only pairs with at least one row flagged in that column.
+    ``order``: the column that orders rows for the window inside large blocks;
+    ``wide``: the window of the ``left_only`` rows there.
     """
-    f = frame.select("_i", key, "_order", "_open").filter(pl.col(key).is_not_null())
-    f = f.with_columns(_n=pl.len().over(key))
+    extra = [c for c in (left_only, order) if c and c != "_order"]
+    f = frame.select("_i", key, "_order", "_open", *extra)
+    f = f.filter(pl.col(key).is_not_null()).with_columns(_n=pl.len().over(key))
     small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= settings.max_block))
     left = small.filter(pl.col("_open")) if open_only else small
+    if left_only:
+        left = left.filter(pl.col(left_only))
     pairs = (
         left.select("_i", key)
         .join(small.select(pl.col("_i").alias("_j"), key), on=key)
         .filter(pl.col("_i") != pl.col("_j"))
         .select(i=pl.col("_i"), j=pl.col("_j"))
     )
+    if open_only and left_only:
+        # the row picked by `left_only` may be the one on a company domain
+        right = small.filter(pl.col(left_only) & ~pl.col("_open")).select("_i", key)
+        pairs = pl.concat(
+            [
+                pairs,
+                right.join(small.filter("_open").select(pl.col("_i").alias("_j"), key), on=key)
+                .filter(pl.col("_i") != pl.col("_j"))
+                .select(i=pl.col("_i"), j=pl.col("_j")),
+            ]
+        )
     large = f.filter(pl.col("_n") > settings.max_block)
     if large.height:
-        pairs = pl.concat([pairs, _window_pairs(large, key, settings.window, open_only=open_only)])
+        window = _window_pairs(
+            large, key, wide if left_only else settings.window,
+            open_only=open_only, left_only=left_only, order=order,
+        )  # fmt: skip
+        pairs = pl.concat([pairs, window])
     return pairs
 
 
-def _window_pairs(frame: pl.DataFrame, key: str, window: int, *, open_only: bool) -> pl.DataFrame:
-    """Pairs of rows within ``window`` of each other in (key, name order) order, same key."""
-    s = frame.sort([key, "_order"])
+def _window_pairs(
+    frame: pl.DataFrame,
+    key: str,
+    window: int,
+    *,
+    open_only: bool,
+    left_only: str | None = None,
+    order: str = "_order",
+) -> pl.DataFrame:
+    """Pairs of rows within ``window`` of each other in (key, name order) order, same key.
+
+    ``left_only``: only pairs with a row flagged in that column, found from those rows
+    (few of them: the cost is their number times the window, not the block size).
+    """
+    s = frame.sort([key, order])
+    if left_only:
+        s = s.with_row_index("_pos")
+        offsets = pl.DataFrame({"_k": [k for k in range(-window, window + 1) if k]})
+        near = (
+            s.filter(pl.col(left_only))
+            .select("_i", "_pos", key, _lopen="_open")
+            .join(offsets, how="cross")
+            .with_columns(pl.col("_pos").cast(pl.Int64) + pl.col("_k"))
+            .join(
+                s.select(pl.col("_i").alias("_j"), pl.col("_pos").cast(pl.Int64), key, "_open"),
+                on=["_pos", key],
+            )
+        )
+        if open_only:
+            near = near.filter(pl.col("_lopen") | pl.col("_open"))
+        return near.select(i=pl.col("_i"), j=pl.col("_j"))
     parts = []
     for k in range(1, window + 1):
         keep = pl.col(key) == pl.col(key).shift(-k)
@@ -118,12 +176,37 @@ def _window_pairs(frame: pl.DataFrame, key: str, window: int, *, open_only: bool
     return pl.concat(parts).select("i", "j")
 
 
-def candidate_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
-    """Blocked candidate pairs ``(i, j)`` with ``i < j``, unique, sorted."""
+def candidate_pairs(
+    m: pl.DataFrame,
+    settings: DedupeSettings,
+    *,
+    anywhere: pl.Expr | None = None,
+    anywhere_window: int = 20,
+) -> pl.DataFrame:
+    """Blocked candidate pairs ``(i, j)`` with ``i < j``, unique, sorted.
+
+    ``anywhere``: rows it selects are also blocked on the first four and the last five
+    letters of the name key whatever the place (suppression: a CRM record without a
+    city meets its account in any city, typos included). In blocks larger than
+    ``max_block`` each such row is paired with the ``anywhere_window`` rows before and
+    after it, in name order for the first letters and in reversed-name order for the
+    last ones (they are few, so a wide window is cheap).
+    """
     place = pl.coalesce("_city", "_country", pl.lit("?"))
     compact = pl.col("_compact")
+    extra: list[pl.Expr] = []
+    if anywhere is not None:
+        extra = [
+            _code(compact.str.slice(0, 4)).alias("_pre0"),
+            _code(compact.str.slice(-5)).alias("_suf0"),
+            anywhere.fill_null(False).alias("_anywhere"),
+            # rows sharing the last letters are windowed in reversed-name order, so a
+            # typo near the start still lands next to the right name
+            pl.struct(compact.str.reverse(), "_founded", "_i").rank("ordinal").alias("_rorder"),
+        ]
     b = m.select(
         "_i",
+        *extra,
         _dom=_code(pl.col("_dom")),
         _name=_code(compact),
         # a single typo leaves either the first four or the last five letters intact
@@ -139,6 +222,19 @@ def candidate_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
     parts += [
         _block_pairs(b, key, settings, open_only=open_only) for key in ("_name", "_pre", "_suf")
     ]
+    if anywhere is not None:
+        parts += [
+            _block_pairs(
+                b,
+                key,
+                settings,
+                open_only=open_only,
+                left_only="_anywhere",
+                order=o,
+                wide=anywhere_window,
+            )
+            for key, o in (("_pre0", "_order"), ("_suf0", "_rorder"))
+        ]
     keyed = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
     parts.append(_window_pairs(keyed, "_all", settings.window, open_only=open_only))
     pairs = pl.concat(parts).select(
@@ -299,8 +395,8 @@ def _drop_ambiguous(p: pl.DataFrame) -> pl.DataFrame:
             p.filter(by_name & pl.col("_dom_b").is_null()).select(r="j", d="_dom_a"),
         ]
     )
-    ambiguous = sides.filter(pl.col("d").is_not_null()).group_by("r").agg(n=pl.col("d").n_unique())
-    ambiguous = ambiguous.filter(pl.col("n") > 1)["r"]
+    counts = sides.filter(pl.col("d").is_not_null()).group_by("r").agg(n=pl.col("d").n_unique())
+    ambiguous = counts.filter(pl.col("n") > 1)["r"]
     if ambiguous.len() == 0:
         return p
     hit = by_name & (

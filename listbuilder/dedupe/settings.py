@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+# What an ambiguous CRM record does (see DedupeSettings.ambiguous_do_not_contact).
+AMBIGUOUS_POLICIES = ("suppress", "flag", "ignore")
+_POLICIES = ("ambiguous_do_not_contact", "ambiguous_other")
+
 
 @dataclass(frozen=True)
 class DedupeSettings:
@@ -47,9 +51,29 @@ class DedupeSettings:
     suppress_on_domain: bool = True
     # Suppression: records owned by a rep suppress (reason "owned by <rep>").
     suppress_owned: bool = True
-    # Suppression: a CRM record without a domain whose name fits several companies
-    # (namesakes on different domains) suppresses all of them; off: none of them.
-    suppress_ambiguous: bool = False
+    # Suppression: under name_threshold_no_city, down to this name score, a CRM record
+    # matches the account that is its only candidate (names of 8+ letters) when their
+    # countries agree; when the record has no country, the match is uncertain and
+    # follows the ambiguity policies below. Catches typos in CRM names ("Boulder
+    # Plaftorms"). Set it to name_threshold_no_city (95) to turn it off.
+    suppress_unique_threshold: float = 88.0
+    # Suppression, ambiguous CRM records: a record without a domain match whose name
+    # fits several accounts that are different companies (different company domains,
+    # cities or countries) is ambiguous, unless exactly one of them has the same raw
+    # name (case and spacing aside) or the same name key and the record's city/country
+    # (then that one matches). Policy for the rest: "suppress" every candidate (detail
+    # "ambiguous name match, N candidates"), "flag" them (kept, with the record in the
+    # column `crm_possible_match`: check before calling) or "ignore" the record.
+    # Do-not-contact records (and plain do-not-contact lists): fail safe.
+    ambiguous_do_not_contact: str = "suppress"
+    # Customers, open opportunities and owned accounts: visible, for the rep to check.
+    ambiguous_other: str = "flag"
+
+    def __post_init__(self) -> None:
+        for key in _POLICIES:
+            if getattr(self, key) not in AMBIGUOUS_POLICIES:
+                choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
+                raise ValueError(f"{key} must be one of {choices}, got {getattr(self, key)!r}")
 
 
 _FLOATS_0_100 = (
@@ -58,14 +82,18 @@ _FLOATS_0_100 = (
     "name_threshold_founded",
     "same_domain_threshold",
     "near_identical",
+    "suppress_unique_threshold",
 )
 _BOOLS = (
     "merge_renames",
     "merge_different_domains",
     "suppress_on_domain",
     "suppress_owned",
-    "suppress_ambiguous",
 )
+_REPLACED = {
+    "suppress_ambiguous": "replaced by ambiguous_do_not_contact and ambiguous_other "
+    '("suppress", "flag" or "ignore"; defaults "suppress" and "flag")',
+}
 
 
 def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings, list[str]]:
@@ -80,7 +108,9 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
     for key in sorted(table):
         value = table[key]
         where = f"dedupe.{key}"
-        if key not in known:
+        if key in _REPLACED:
+            problems.append(f"{where}: {_REPLACED[key]}")
+        elif key not in known:
             problems.append(f"{where}: unknown key; valid keys are {', '.join(known)}")
         elif key in _FLOATS_0_100:
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -92,6 +122,12 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
         elif key in _BOOLS:
             if not isinstance(value, bool):
                 problems.append(f"{where}: must be true or false, got {value!r}")
+            else:
+                values[key] = value
+        elif key in _POLICIES:
+            if value not in AMBIGUOUS_POLICIES:
+                choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
+                problems.append(f"{where}: must be one of {choices}, got {value!r}")
             else:
                 values[key] = value
         elif key == "size_ratio":

@@ -8,17 +8,46 @@ customer``) and the record it matched (``CRM 123 "Acme Inc" acme.com``).
 A record suppresses when it is do-not-contact, a customer, an open
 opportunity or owned by a rep; a plain list with none of those columns is a
 do-not-contact list.
+
+How a record matches (thresholds and policies in ``DedupeSettings``):
+
+1. Same company domain: that account, whatever the name.
+2. A record matched by domain is that company: by name it matches other accounts
+   only where they agree on city (else country) with an account on its domain and
+   conflict with it on neither size nor founding year (a namesake on a platform page
+   abroad is not the company). By name a record never matches an account in another
+   country (its country, when the export has one).
+3. Otherwise by name (the matcher's name rules; a record without a city is blocked
+   on its name alone, so it meets its account in any city). Under
+   ``name_threshold_no_city``, down to ``suppress_unique_threshold``, only the
+   record's only candidate: a match when the countries agree, an uncertain one when
+   the record has no country. Namesakes of a candidate are candidates too.
+4. Candidates that are different companies (different company domains, cities or
+   countries) make the record ambiguous, unless exactly one has the same raw name, or
+   the same name key and the record's city/country (detail ``exact name, 1 of 3
+   candidates``). Ambiguous and uncertain records follow ``ambiguous_do_not_contact``
+   (default: suppress every candidate, ``ambiguous name match, 3 candidates``) or
+   ``ambiguous_other`` (default: flag them).
+
+The kept accounts carry ``crm_possible_match``: the flagged records, e.g.
+``CRM 7 "Wakefield Advisors" (customer; ambiguous name match, 2 candidates)``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
-from listbuilder.dedupe.matcher import candidate_pairs, prepare_match_frame, score_pairs
+from listbuilder.dedupe.matcher import (
+    RULE_NAME_NO_CITY,
+    candidate_pairs,
+    prepare_match_frame,
+    score_pairs,
+)
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.schema import REJECT_SCHEMA
@@ -167,14 +196,15 @@ def _name_key_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def _crm_derived(crm: pl.DataFrame) -> pl.DataFrame:
-    """Add name_key, domain and domain_is_platform to CRM records (normalize's functions)."""
-    from listbuilder.normalize import domains
+    """Add name_key, domain, domain_is_platform and an ISO2 country to CRM records."""
+    from listbuilder.normalize import domains, geo
 
     return crm.with_columns(
         name=pl.col("crm_name"),
         name_key=_name_key_expr(pl.col("crm_name")),
         domain=domains.registrable_domain_series(crm["crm_website"]),
-        country=pl.col("crm_country"),
+        # ISO2 like the list's (a CRM's "United States" must not conflict with "US")
+        country=geo.parse_country_series(crm["crm_country"]),
         city=pl.col("crm_city"),
     ).with_columns(
         domain_is_platform=pl.col("domain").is_in(sorted(domains.PLATFORM_DOMAINS)).fill_null(False)
@@ -184,11 +214,16 @@ def _crm_derived(crm: pl.DataFrame) -> pl.DataFrame:
 def suppress_companies(
     df: pl.DataFrame, crm: pl.DataFrame, *, settings: DedupeSettings | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Drop companies the CRM owns; rejects say why and name the CRM record matched."""
+    """Drop companies the CRM owns; rejects say why and name the CRM record matched.
+
+    The kept accounts gain ``crm_possible_match`` (String, last column): the CRM
+    records the account may be (ambiguous or uncertain name matches under a "flag"
+    policy), joined with ``; ``, else null.
+    """
     settings = settings or DedupeSettings()
     records = crm.with_columns(_reason=_reason(settings)).filter(pl.col("_reason").is_not_null())
     if df.height == 0 or records.height == 0:
-        return df, pl.DataFrame(schema=REJECT_SCHEMA)
+        return _with_possible(df, None), pl.DataFrame(schema=REJECT_SCHEMA)
     records = _crm_derived(records).with_columns(
         _rrank=pl.col("_reason").replace_strict(_REASON_RANK, default=3, return_dtype=pl.Int64),
         _detail=_detail_expr(),
@@ -196,48 +231,91 @@ def suppress_companies(
     n0 = df.height
     m0 = prepare_match_frame(df, side=0)
     m1 = prepare_match_frame(records, side=1).with_columns(pl.col("_i") + n0)
-    m = pl.concat([m0, m1])
-    found = []
     crm_cols = records.select(
-        _c=pl.int_range(n0, n0 + records.height, dtype=pl.UInt32),
+        c=pl.int_range(n0, n0 + records.height, dtype=pl.UInt32),
         _reason="_reason",
         _rrank="_rrank",
         _detail="_detail",
         _line=pl.col("crm_line"),
+        _policy=pl.when(pl.col("_reason") == DNC)
+        .then(pl.lit(settings.ambiguous_do_not_contact))
+        .otherwise(pl.lit(settings.ambiguous_other)),
     )
-    if settings.suppress_on_domain:
-        by_domain = m0.filter(pl.col("_dom").is_not_null()).join(
-            m1.filter(pl.col("_dom").is_not_null()).select("_dom", _c="_i"), on="_dom"
-        )
-        found.append(
-            by_domain.select(
-                _r="_i", _c="_c", _rule=pl.lit(0, dtype=pl.Int32), _name=pl.lit(100, dtype=pl.Int64)
-            )
-        )
-    scored = score_pairs(
-        m, candidate_pairs(m, settings), settings, drop_ambiguous=not settings.suppress_ambiguous
+    acc = m0.select(
+        r="_i", _dom="_dom", _city="_city", _country="_country", _emp="_emp",
+        _founded="_founded", _key="_key",
+        _raw=df.select(_raw_name(df, "name")).to_series(),
+    )  # fmt: skip
+    rec = m1.select(
+        c="_i", _ccity="_city", _ccountry="_country", _ckey="_key",
+        _craw=records.select(_raw_name(records, "crm_name")).to_series(),
+    )  # fmt: skip
+
+    by_domain = _domain_pairs(m0, m1) if settings.suppress_on_domain else _no_pairs()
+    by_name = _name_pairs(pl.concat([m0, m1]), settings).join(by_domain, on=["r", "c"], how="anti")
+    # A CRM record matched by domain is that company: it matches other accounts by name
+    # only where they agree on city/country with it and conflict on neither size nor
+    # founding year. Without a domain match, candidates go through the ambiguity rule.
+    anchored = by_name.join(by_domain.select("c").unique(), on="c", how="semi")
+    anchored = _agree_with_domain_match(anchored.filter(~pl.col("weak")), by_domain, acc, settings)
+    floating = by_name.join(by_domain.select("c").unique(), on="c", how="anti")
+    floating, unsure = _unique_weak(floating, acc, rec)
+    sure, resolved, ambiguous = _ambiguity(floating, acc, rec)
+    # without a country to confirm it, a match under the usual threshold is not sure
+    # either: it follows the ambiguity policy of its record
+    ambiguous = pl.concat([ambiguous, unsure.select(ambiguous.columns)])
+    ambiguous = ambiguous.join(crm_cols.select("c", "_policy"), on="c")
+    matches = pl.concat(
+        [
+            by_domain.with_columns(
+                kind=pl.lit(_DOMAIN, pl.Int32), name=pl.lit(100, pl.Int64), note=_NO_NOTE
+            ),
+            pl.concat([anchored.select(sure.columns), sure]).select(
+                "r", "c", kind=pl.lit(_NAME, pl.Int32), name="name", note="note"
+            ),
+            resolved.select("r", "c", kind=pl.lit(_RESOLVED, pl.Int32), name="name", note="note"),
+            ambiguous.filter(pl.col("_policy") == "suppress").select(
+                "r", "c", kind=pl.lit(_AMBIGUOUS, pl.Int32), name="name", note="note"
+            ),
+        ]
     )
-    found.append(
-        scored.select(
-            _r=pl.min_horizontal("i", "j"),
-            _c=pl.max_horizontal("i", "j"),
-            _rule=pl.col("rule").cast(pl.Int32),
-            _name=pl.col("name"),
-        )
-    )
-    matches = (
-        pl.concat(found)
-        .join(crm_cols, on="_c")
+    best = (
+        matches.join(crm_cols, on="c")
+        # the strongest reason first; an ambiguous match only when nothing surer applies
+        .with_columns(_vague=pl.col("kind") == _AMBIGUOUS)
         .sort(
-            ["_r", "_rrank", "_rule", "_name", "_line"],
-            descending=[False, False, False, True, False],
+            ["r", "_vague", "_rrank", "kind", "name", "_line"],
+            descending=[False, False, False, False, True, False],
         )
-        .group_by("_r", maintain_order=True)
+        .group_by("r", maintain_order=True)
         .first()
     )
+    flags = (
+        ambiguous.filter(pl.col("_policy") == "flag")
+        .join(crm_cols, on="c")
+        .join(best.select("r"), on="r", how="anti")
+        .sort("r", "_rrank", "_line")
+        .group_by("r", maintain_order=True)
+        .agg(
+            pl.concat_str(
+                [
+                    pl.col("_detail"),
+                    pl.lit(" ("),
+                    pl.col("_reason").str.strip_prefix("suppressed: "),
+                    pl.lit("; "),
+                    pl.col("note").str.strip_prefix(" (").str.strip_suffix(")"),
+                    pl.lit(")"),
+                ]
+            )
+            .unique(maintain_order=True)
+            .str.join("; ")
+            .alias(POSSIBLE_MATCH)
+        )
+    )
     indexed = df.with_row_index("_r")
-    hit = indexed.join(matches, on="_r", how="inner").sort("_r")
-    kept = indexed.join(matches.select("_r"), on="_r", how="anti").sort("_r").drop("_r")
+    hit = indexed.join(best.rename({"r": "_r"}), on="_r", how="inner").sort("_r")
+    kept = indexed.join(best.select(_r="r"), on="_r", how="anti").sort("_r")
+    kept = _with_possible(kept, flags.rename({"r": "_r"})).drop("_r")
     rejects = hit.select(
         pl.col("source").cast(pl.String),
         pl.col("line").cast(pl.Int64),
@@ -245,9 +323,191 @@ def suppress_companies(
         reason=pl.col("_reason"),
         name=_text(df, "name"),
         domain=_text(df, "domain"),
-        detail=pl.col("_detail"),
+        detail=pl.concat_str([pl.col("_detail"), pl.col("note").fill_null("")]),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return kept, rejects
+
+
+POSSIBLE_MATCH = "crm_possible_match"
+DNC = "suppressed: do not contact"
+# How an account matched a CRM record, surest first (ranks an account's matches).
+_DOMAIN, _NAME, _RESOLVED, _AMBIGUOUS = 0, 1, 2, 3
+_NO_NOTE = pl.lit(None, pl.String)
+# The unique-match threshold applies to names of at least this many letters (name key):
+# one typo in a short name lands on another short name too often.
+_UNIQUE_MIN_LETTERS = 8
+_PAIR_SCHEMA = {"r": pl.UInt32, "c": pl.UInt32}
+
+
+def _no_pairs() -> pl.DataFrame:
+    return pl.DataFrame(schema=_PAIR_SCHEMA)
+
+
+def _with_possible(df: pl.DataFrame, flags: pl.DataFrame | None) -> pl.DataFrame:
+    """``df`` with ``crm_possible_match`` from ``flags`` (``_r``, text) or null."""
+    df = df.drop(POSSIBLE_MATCH, strict=False)
+    if flags is None or flags.height == 0:
+        return df.with_columns(pl.lit(None, pl.String).alias(POSSIBLE_MATCH))
+    return df.join(flags, on="_r", how="left")
+
+
+def _raw_name(df: pl.DataFrame, column: str) -> pl.Expr:
+    """The name as written, lowercased and with whitespace collapsed ("exact name")."""
+    if column not in df.columns:
+        return pl.lit(None, pl.String).alias("_raw")
+    raw = pl.col(column).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.when(raw != "").then(raw).alias("_raw")
+
+
+def _domain_pairs(m0: pl.DataFrame, m1: pl.DataFrame) -> pl.DataFrame:
+    """(account r, CRM record c) on the same company domain."""
+    return (
+        m0.filter(pl.col("_dom").is_not_null())
+        .select(r="_i", _dom="_dom")
+        .join(m1.filter(pl.col("_dom").is_not_null()).select("_dom", c="_i"), on="_dom")
+        .select(pl.col("r").cast(pl.UInt32), pl.col("c").cast(pl.UInt32))
+    )
+
+
+def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
+    """(r, c, rule, name) accepted by the matcher's name rules, down to the unique threshold.
+
+    CRM records without a city are blocked on the name alone (any place), so a record
+    that only has a name meets its account wherever the list places it.
+    """
+    low = min(settings.name_threshold_no_city, settings.suppress_unique_threshold)
+    loose = replace(settings, name_threshold_no_city=low)
+    anywhere = (pl.col("_side") == 1) & pl.col("_city").is_null()
+    pairs = candidate_pairs(m, loose, anywhere=anywhere)
+    scored = score_pairs(m, pairs, loose, drop_ambiguous=False)
+    # Every namesake of an account a record matched (same name key) is a candidate too,
+    # whether or not blocking put it beside the record: ambiguity is judged on all.
+    side = m.select("_i", "_side", "_compact").filter(pl.col("_compact").is_not_null())
+    found = scored.select(r=pl.min_horizontal("i", "j"), c=pl.max_horizontal("i", "j"))
+    found = found.join(side.select(r="_i", _compact="_compact"), on="r")
+    namesakes = side.filter(pl.col("_side") == 0).select(i="_i", _compact="_compact")
+    more = (
+        found.join(namesakes, on="_compact")
+        .select(pl.col("i").cast(pl.UInt32), j=pl.col("c").cast(pl.UInt32))
+        .unique()
+        .join(pairs, on=["i", "j"], how="anti")
+    )
+    if more.height:
+        scored = pl.concat([scored, score_pairs(m, more, loose, drop_ambiguous=False)])
+    return scored.select(
+        r=pl.min_horizontal("i", "j").cast(pl.UInt32),
+        c=pl.max_horizontal("i", "j").cast(pl.UInt32),
+        rule=pl.col("rule").cast(pl.Int32),
+        name=pl.col("name"),
+        weak=(pl.col("rule") == RULE_NAME_NO_CITY)
+        & (pl.col("name") < settings.name_threshold_no_city),
+        note=_NO_NOTE,
+    )
+
+
+def _unique_weak(
+    p: pl.DataFrame, acc: pl.DataFrame, rec: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Matches under ``name_threshold_no_city``: kept only when the CRM record's only
+    candidate with both names of at least 8 letters. Returns (the pairs, with those
+    whose country agrees; those the record has no country to confirm), with ``note``."""
+    p = (
+        p.with_columns(_n=pl.len().over("c"))
+        .join(acc.select("r", _country="_country", _len=pl.col("_key").str.len_chars()), on="r")
+        .join(rec.select("c", "_ccountry", _clen=pl.col("_ckey").str.len_chars()), on="c")
+    )
+    unique = (pl.col("_n") == 1) & (pl.min_horizontal("_len", "_clen") >= _UNIQUE_MIN_LETTERS)
+    confirmed = (pl.col("_ccountry") == pl.col("_country")).fill_null(False)
+    name = pl.col("name").cast(pl.String)
+    note = pl.concat_str(
+        [
+            pl.lit(" (name "),
+            name,
+            pl.lit(", only candidate"),
+            pl.when(confirmed).then(pl.lit(", same country")).otherwise(pl.lit(", no country")),
+            pl.lit(")"),
+        ]
+    )
+    p = p.with_columns(note=pl.when(pl.col("weak")).then(note).otherwise(pl.col("note")))
+    cols = ["r", "c", "rule", "name", "weak", "note"]
+    sure = p.filter(~pl.col("weak") | (unique & confirmed)).select(cols)
+    unsure = p.filter(pl.col("weak") & unique & pl.col("_ccountry").is_null()).select(cols)
+    return sure, unsure
+
+
+def _agree(prefix_a: str, prefix_b: str) -> pl.Expr:
+    """Same city when both have one, else same country when both have one; else no."""
+    ca, cb = pl.col(f"{prefix_a}city"), pl.col(f"{prefix_b}city")
+    na, nb = pl.col(f"{prefix_a}country"), pl.col(f"{prefix_b}country")
+    return (
+        pl.when(ca.is_not_null() & cb.is_not_null())
+        .then(ca == cb)
+        .when(na.is_not_null() & nb.is_not_null())
+        .then(na == nb)
+        .otherwise(pl.lit(False))
+    )
+
+
+def _agree_with_domain_match(
+    anchored: pl.DataFrame, by_domain: pl.DataFrame, acc: pl.DataFrame, settings: DedupeSettings
+) -> pl.DataFrame:
+    """Name matches of a CRM record matched by domain: only accounts that agree with (one
+    of) the accounts on its domain on city/country, with no size or founding conflict."""
+    if anchored.height == 0:
+        return anchored
+    attrs = ["_city", "_country", "_emp", "_founded"]
+    a = acc.select("r", *[pl.col(x).alias(f"a{x}") for x in attrs])
+    b = acc.select(pl.col("r").alias("d"), *[pl.col(x).alias(f"b{x}") for x in attrs])
+    p = anchored.join(by_domain.rename({"r": "d"}), on="c").join(a, on="r").join(b, on="d")
+    ratio = pl.max_horizontal("a_emp", "b_emp") / pl.min_horizontal("a_emp", "b_emp").clip(
+        lower_bound=1
+    )
+    conflict = (ratio > settings.size_ratio).fill_null(False) | (
+        (pl.col("a_founded") - pl.col("b_founded")).abs() > settings.founded_tolerance
+    ).fill_null(False)
+    ok = p.filter(_agree("a_", "b_") & ~conflict).select("r", "c").unique()
+    return anchored.join(ok, on=["r", "c"], how="semi")
+
+
+def _ambiguity(
+    floating: pl.DataFrame, acc: pl.DataFrame, rec: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Split name matches of records without a domain match: (sure, resolved, ambiguous).
+
+    A record is ambiguous when its candidates are different companies: different
+    company domains, cities or countries. Exactly one candidate with the same raw name,
+    or the same name key and the record's city/country, resolves it.
+    """
+    p = floating.join(acc, on="r").join(rec, on="c")
+    p = p.with_columns(
+        _amb=(pl.len().over("c") > 1)
+        & (
+            (pl.col("_dom").drop_nulls().n_unique().over("c") > 1)
+            | (pl.col("_city").drop_nulls().n_unique().over("c") > 1)
+            | (pl.col("_country").drop_nulls().n_unique().over("c") > 1)
+        ),
+        _n=pl.len().over("c"),
+        _exact=(pl.col("_raw") == pl.col("_craw")).fill_null(False),
+        _place=((pl.col("_key") == pl.col("_ckey")) & _agree("_", "_c")).fill_null(False),
+    )
+    p = p.with_columns(_pick=pl.col("_exact") | pl.col("_place"))
+    p = p.with_columns(_picks=pl.col("_pick").sum().over("c"))
+    sure = p.filter(~pl.col("_amb")).select("r", "c", "name", "weak", "note")
+    how = (
+        pl.when(pl.col("_exact"))
+        .then(pl.lit("exact name"))
+        .otherwise(pl.lit("same name and place"))
+    )
+    n = pl.col("_n").cast(pl.String)
+    resolved = p.filter(pl.col("_amb") & (pl.col("_picks") == 1) & pl.col("_pick")).select(
+        "r", "c", "name",
+        note=pl.concat_str([pl.lit(" ("), how, pl.lit(", 1 of "), n, pl.lit(" candidates)")]),
+    )  # fmt: skip
+    ambiguous = p.filter(pl.col("_amb") & (pl.col("_picks") != 1)).select(
+        "r", "c", "name",
+        note=pl.concat_str([pl.lit(" (ambiguous name match, "), n, pl.lit(" candidates)")]),
+    )  # fmt: skip
+    return sure, resolved, ambiguous
 
 
 def _detail_expr() -> pl.Expr:
