@@ -67,6 +67,21 @@ def test_brief_has_every_section_from_real_fields(tmp_path: Path) -> None:
         assert text in html, text
 
 
+def test_possible_crm_match_is_shown_before_the_call(tmp_path: Path) -> None:
+    note = 'CRM 7 "Acme Analytics" (customer; ambiguous name match, 2 candidates)'
+    sel = selected().with_columns(
+        crm_possible_match=pl.when(pl.col("rank") == 1).then(pl.lit(note)).otherwise(None)
+    )
+    written = write(tmp_path, sel, brief_formats=("md", "html"))
+    md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
+    assert f"**⚠ Possible CRM match — check before calling:** {note}" in md
+    html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
+    assert "Possible CRM match" in html and "&#34;Acme Analytics&#34;" in html
+    assert "Possible CRM match" not in written["briefs/0003-globex.com.md"].read_text("utf-8")
+    targets = pl.read_csv(written["targets.csv"])
+    assert targets["crm_possible_match"].to_list()[0] == note
+
+
 def test_brief_for_a_sparse_account(tmp_path: Path) -> None:
     md = write(tmp_path)["briefs/0003-globex.com.md"].read_text(encoding="utf-8")
     assert "No data for: Mid-market size, Series B or later — ask on the call." in md

@@ -53,6 +53,7 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "why_now": pl.String(),
     "owner": pl.String(),
     "duplicate_count": pl.Int64(),
+    "crm_possible_match": pl.String(),
 }
 
 
@@ -262,6 +263,7 @@ def brief_context(
         "profile": row.get("profile"),
         "why": row.get("why"),
         "why_now": row.get("why_now"),
+        "crm_possible_match": row.get("crm_possible_match"),
         "fit": fit,
         "unknown": [f["criterion"] for f in fit if f.get("status") == "unknown"],
         "signals": signals,

@@ -27,6 +27,7 @@ TARGET_COLUMNS: dict[str, pl.DataType] = {
     "why": pl.String(),
     "why_now": pl.String(),
     "owner": pl.String(),
+    "crm_possible_match": pl.String(),  # an ambiguous CRM name match: check before calling
     "employees": pl.Int64(),
     "revenue": pl.Float64(),
     "industry": pl.String(),
