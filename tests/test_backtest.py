@@ -8,49 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from deal_sets import MID_MARKET, TRUE_PROFILE, deal_rows, profile_file, write_deals
 
 from listbuilder.learn import backtest_deals, read_deals, render_backtest, write_backtest
 from listbuilder.learn.backtest import retention_known
 from listbuilder.profile import load_profile
 from listbuilder.signals import read_signals
-
-MID_MARKET = """
-[profile]
-name = "Mid-market"
-tiers = { A = 50 }
-
-[[criterion]]
-name = "Mid-market size"
-field = "employees"
-between = [200, 2000]
-weight = 100
-"""
-
-# The hidden profile the fixture generator draws deal outcomes from (fixtures/generate.py,
-# true_profile_points): 200-2000 employees, Salesforce or HubSpot, a software industry.
-TRUE_PROFILE = """
-[profile]
-name = "Fixture true profile"
-tiers = { A = 60, B = 35 }
-
-[[criterion]]
-name = "Mid-market size"
-field = "employees"
-between = [200, 2000]
-weight = 40
-
-[[criterion]]
-name = "Uses Salesforce or HubSpot"
-field = "technologies"
-any = ["Salesforce", "HubSpot"]
-weight = 32
-
-[[criterion]]
-name = "Software industry"
-field = "industry"
-in = ["Computer Software", "SaaS", "Software", "Internet", "Information Technology & Services"]
-weight = 28
-"""
 
 # Irrelevant to outcomes: the first letter of the company name.
 RANDOM_PROFILE = """
@@ -68,45 +31,25 @@ weight = 100
 START = dt.date(2025, 1, 1)
 
 
-def deal_rows(
-    employees: int, outcomes: list[str], amounts: list[int], cycles: list[int], prefix: str
-) -> list[str]:
-    rows = []
-    for i, (outcome, amount, cycle) in enumerate(zip(outcomes, amounts, cycles, strict=True)):
-        closed = "" if outcome == "open" else (START + dt.timedelta(days=cycle)).isoformat()
-        rows.append(
-            f"{prefix} {i},{prefix.lower()}{i}.com,{START.isoformat()},{closed},"
-            f"{outcome},{amount},{employees}"
-        )
-    return rows
-
-
 def hand_made(tmp_path: Path, *, out_won: int = 1) -> Path:
     """In-ICP (500 employees): 7 won (ACV 10k..70k, cycles 10..70 days), 3 lost, 1 open.
     Out-of-ICP (50 employees): `out_won` won (ACV 20k, 80 days), the rest of 10 lost."""
     inside = deal_rows(
-        500,
+        "In ",
         ["won"] * 7 + ["lost"] * 3 + ["open"],
-        [10_000 * (i + 1) for i in range(7)] + [5_000] * 4,
-        [10 * (i + 1) for i in range(7)] + [30] * 4,
-        "In",
+        created=START,
+        cycles=[10 * (i + 1) for i in range(7)] + [30] * 4,
+        amounts=[10_000 * (i + 1) for i in range(7)] + [5_000] * 4,
     )
     outside = deal_rows(
-        50, ["won"] * out_won + ["lost"] * (10 - out_won), [20_000] * 10, [80] * 10, "Out"
+        "Out ",
+        ["won"] * out_won + ["lost"] * (10 - out_won),
+        created=START,
+        cycles=80,
+        amounts=20_000,
+        employees=50,
     )
-    path = tmp_path / "deals.csv"
-    path.write_text(
-        "\n".join(["account,domain,created,closed,outcome,acv,employees", *inside, *outside])
-        + "\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def profile_file(tmp_path: Path, text: str, name: str = "profile.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+    return write_deals(tmp_path / "deals.csv", [*inside, *outside])
 
 
 def run(tmp_path: Path, *, out_won: int = 1, text: str = MID_MARKET):

@@ -8,43 +8,39 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from deal_sets import MID_MARKET, deal_rows, profile_file, write_deals
 
 from listbuilder.cli import main
-
-PROFILE = """
-[profile]
-name = "Mid-market"
-tiers = { A = 50 }
-
-[[criterion]]
-name = "Mid-market size"
-field = "employees"
-between = [200, 2000]
-weight = 100
-"""
 
 
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     start = dt.date(2026, 1, 1)
-    rows = ["account,domain,created,closed,outcome,acv,employees,industry"]
-    for i in range(40):  # in-ICP: 30 of 40 won
-        created = start + dt.timedelta(days=2 * i)
-        rows.append(
-            f"In {i},in{i}.com,{created},{created + dt.timedelta(days=30)},"
-            f"{'won' if i < 30 else 'lost'},{10_000 + i},500,SaaS"
-        )
-    for i in range(40):  # out-of-ICP: 5 of 40 won
-        created = start + dt.timedelta(days=2 * i)
-        rows.append(
-            f"Out {i},out{i}.com,{created},{created + dt.timedelta(days=60)},"
-            f"{'won' if i < 5 else 'lost'},5000,50,Retail"
-        )
-    rows.append("Broken,broken.com,not a date,2026-02-01,won,100,500,SaaS")
-    deals = tmp_path / "deals.csv"
-    deals.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    profile = tmp_path / "profile.toml"
-    profile.write_text(PROFILE, encoding="utf-8")
+    created = [start + dt.timedelta(days=2 * i) for i in range(40)]
+    rows = [
+        # in-ICP: 30 of 40 won
+        *deal_rows(
+            "In ",
+            ["won"] * 30 + ["lost"] * 10,
+            created=created,
+            cycles=30,
+            amounts=[10_000 + i for i in range(40)],
+            industry="SaaS",
+        ),
+        # out-of-ICP: 5 of 40 won
+        *deal_rows(
+            "Out ",
+            ["won"] * 5 + ["lost"] * 35,
+            created=created,
+            cycles=60,
+            amounts=5000,
+            employees=50,
+            industry="Retail",
+        ),
+        "Broken,broken.com,not a date,2026-02-01,won,100,500,SaaS",
+    ]
+    deals = write_deals(tmp_path / "deals.csv", rows, industry=True)
+    profile = profile_file(tmp_path, MID_MARKET)
     return {"deals": deals, "profile": profile, "dir": tmp_path}
 
 
@@ -145,19 +141,20 @@ def test_learn_with_too_little_data_exits_1(files: dict[str, Path]) -> None:
 
 
 def test_review_prints_flags_and_exits_0(files: dict[str, Path]) -> None:
-    deals = files["dir"] / "drift.csv"
-    rows = ["account,created,closed,outcome,acv,employees"]
     start = dt.date(2026, 1, 1)
-    for i in range(20):
-        rows.append(
-            f"Old {i},{start + dt.timedelta(days=i)},{start + dt.timedelta(days=i + 30)},"
-            f"{'won' if i < 10 else 'lost'},1000,500"
+    old, new = (
+        deal_rows(
+            prefix,
+            ["won"] * won + ["lost"] * (20 - won),
+            created=[start + dt.timedelta(days=days + i) for i in range(20)],
+            cycles=30,
+            amounts=1000,
+            domains=False,
         )
-        new = start + dt.timedelta(days=90 + i)
-        rows.append(
-            f"New {i},{new},{new + dt.timedelta(days=30)},{'won' if i < 5 else 'lost'},1000,500"
-        )
-    deals.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        for prefix, won, days in (("Old ", 10, 0), ("New ", 5, 90))
+    )
+    rows = [row for pair in zip(old, new, strict=True) for row in pair]  # interleaved
+    deals = write_deals(files["dir"] / "drift.csv", rows, domains=False)
     args = [
         "review",
         deals,

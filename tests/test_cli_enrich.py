@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,20 +19,6 @@ from listbuilder.cli import main
 from listbuilder.schema import COMPANY_SCHEMA
 
 KEY = "cli-SECRET-key-771"
-
-
-@pytest.fixture(scope="module")
-def _module_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(_module_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield _module_server
-    _module_server.clear()
 
 
 def answer(request: Request) -> Response:

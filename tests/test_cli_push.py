@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,6 @@ HEADER = (
     "rank,name,domain,website,score,fit_score,signal_score,tier,why,why_now,owner,"
     "employees,revenue,industry,country,state,city,extra\n"
 )
-
-
-@pytest.fixture(scope="module")
-def _module_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(_module_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield _module_server
-    _module_server.clear()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,6 @@ from listbuilder.http.cache import CACHE_FILE
 from listbuilder.schema import COMPANY_SCHEMA
 
 KEY = "sk-test-5ecret-Key-0042"
-
-
-@pytest.fixture(scope="module")
-def _module_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(_module_server: HTTPServer) -> Iterator[HTTPServer]:
-    """One threaded server on 127.0.0.1 per module, cleared between tests."""
-    yield _module_server
-    _module_server.clear()
 
 
 def provider(srv: HTTPServer, name: str, fields: dict[str, str], **extra: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import polars as pl
@@ -17,20 +16,6 @@ from listbuilder.errors import ConfigError
 from listbuilder.http import plan_push, push_accounts
 
 TOKEN = "pat-na1-SECRET-token-9917"
-
-
-@pytest.fixture(scope="module")
-def _module_server() -> Iterator[HTTPServer]:
-    srv = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
-def server(_module_server: HTTPServer) -> Iterator[HTTPServer]:
-    yield _module_server
-    _module_server.clear()
 
 
 class FakeHubSpot:

@@ -6,35 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from deal_sets import MID_MARKET, TRUE_PROFILE, deal_rows, profile_file, write_deals
 
 from listbuilder.learn import read_deals, review_deals
 from listbuilder.profile import load_profile
 
-PROFILE = """
-[profile]
-name = "Mid-market"
-tiers = { A = 50 }
-
-[[criterion]]
-name = "Mid-market size"
-field = "employees"
-between = [200, 2000]
-weight = 100
-"""
-
 AS_OF = dt.date(2026, 6, 30)
-
-
-def window_rows(
-    start: dt.date, *, won: int, closed: int, cycle: int, amount: int, prefix: str
-) -> list[str]:
-    rows = []
-    for i in range(closed):
-        created = start + dt.timedelta(days=i)
-        outcome = "won" if i < won else "lost"
-        closed_on = created + dt.timedelta(days=cycle)
-        rows.append(f"{prefix}{i},{created},{closed_on},{outcome},{amount},500")
-    return rows
 
 
 def run(
@@ -47,23 +24,27 @@ def run(
     """previous/current = (won of `closed`, cycle days, amount); windows of 90 days."""
     cur_start = AS_OF - dt.timedelta(days=89)
     prev_start = cur_start - dt.timedelta(days=90)
-    rows = ["account,created,closed,outcome,acv,employees"]
-    rows += window_rows(
-        prev_start,
-        won=previous[0],
-        closed=closed,
-        cycle=previous[1],
-        amount=previous[2],
-        prefix="P",
+    rows = [
+        *window_rows(prev_start, *previous, closed=closed, prefix="P"),
+        *window_rows(cur_start, *current, closed=closed, prefix="C"),
+    ]
+    path = write_deals(tmp_path / "deals.csv", rows, domains=False)
+    profile = load_profile(profile_file(tmp_path, MID_MARKET))
+    return review_deals(read_deals(path).deals, profile, window=90, as_of=AS_OF)
+
+
+def window_rows(
+    start: dt.date, won: int, cycle: int, amount: int, *, closed: int, prefix: str
+) -> list[str]:
+    """`closed` deals created a day apart from `start`, the first `won` of them won."""
+    return deal_rows(
+        prefix,
+        ["won" if i < won else "lost" for i in range(closed)],
+        created=[start + dt.timedelta(days=i) for i in range(closed)],
+        cycles=cycle,
+        amounts=amount,
+        domains=False,
     )
-    rows += window_rows(
-        cur_start, won=current[0], closed=closed, cycle=current[1], amount=current[2], prefix="C"
-    )
-    path = tmp_path / "deals.csv"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    profile_path = tmp_path / "profile.toml"
-    profile_path.write_text(PROFILE, encoding="utf-8")
-    return review_deals(read_deals(path).deals, load_profile(profile_path), window=90, as_of=AS_OF)
 
 
 @pytest.mark.parametrize(
@@ -119,37 +100,10 @@ def test_too_few_deals_are_not_flagged(tmp_path: Path) -> None:
 
 def test_flags_the_fixture_drift(sample_dir: Path, tmp_path: Path) -> None:
     """The generator lowers the win odds of in-profile deals created in the last 90 days."""
-    profile_path = tmp_path / "true.toml"
-    profile_path.write_text(
-        """
-[profile]
-name = "Fixture true profile"
-tiers = { A = 60, B = 35 }
-
-[[criterion]]
-name = "Mid-market size"
-field = "employees"
-between = [200, 2000]
-weight = 40
-
-[[criterion]]
-name = "Uses Salesforce or HubSpot"
-field = "technologies"
-any = ["Salesforce", "HubSpot"]
-weight = 32
-
-[[criterion]]
-name = "Software industry"
-field = "industry"
-in = ["Computer Software", "SaaS", "Software", "Internet", "Information Technology & Services"]
-weight = 28
-""",
-        encoding="utf-8",
-    )
     as_of = dt.date.fromisoformat((sample_dir / "AS_OF").read_text().strip())
     result = review_deals(
         read_deals(sample_dir / "deals.csv").deals,
-        load_profile(profile_path),
+        load_profile(profile_file(tmp_path, TRUE_PROFILE, "true.toml")),
         window=90,
         as_of=as_of,
     )

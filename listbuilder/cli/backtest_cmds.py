@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from listbuilder.cli import main
+from listbuilder.cli.options import as_of_option, deals_input, profile_option
 from listbuilder.errors import EXIT_FAIL, InputError
 from listbuilder.learn import (
     Deals,
@@ -21,8 +22,6 @@ from listbuilder.learn import (
 )
 from listbuilder.profile import load_profile
 from listbuilder.signals import read_signals
-
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _as_of(value: dt.datetime | None) -> dt.date | None:
@@ -46,20 +45,8 @@ def _notes(read: Deals) -> list[str]:
 
 
 @main.command()
-@click.argument("deals", type=click.Path(dir_okay=False))
-@click.option(
-    "--companies",
-    "companies",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Company list(s) to take firmographics from, joined by domain then name.",
-)
-@click.option(
-    "--profile",
-    "profile_path",
-    required=True,
-    help="The ICP profile to test (a file or a shipped name such as b2b_saas).",
-)
+@deals_input
+@profile_option("The ICP profile to test (a file or a shipped name such as b2b_saas).")
 @click.option(
     "--out",
     "out_dir",
@@ -67,13 +54,7 @@ def _notes(read: Deals) -> list[str]:
     type=click.Path(file_okay=False),
     help="Folder for backtest.md, backtest.html, backtest.json, deals_rejects.csv.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    help="Date the export was taken (default: the latest created date in DEALS).",
-)
+@as_of_option("Date the export was taken (default: the latest created date in DEALS).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the bootstrap intervals.")
 @click.option(
     "--signals",
@@ -139,14 +120,7 @@ def backtest(
 
 
 @main.command()
-@click.argument("deals", type=click.Path(dir_okay=False))
-@click.option(
-    "--companies",
-    "companies",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Company list(s) to take firmographics from, joined by domain then name.",
-)
+@deals_input
 @click.option(
     "--out",
     "out_path",
@@ -167,13 +141,7 @@ def backtest(
     show_default=True,
     help="Closed deals a segment needs before it can become a rule.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    help="Date the export was taken (default: the latest created date in DEALS).",
-)
+@as_of_option("Date the export was taken (default: the latest created date in DEALS).")
 def learn(
     deals: str,
     companies: tuple[str, ...],
@@ -204,20 +172,8 @@ def learn(
 
 
 @main.command()
-@click.argument("deals", type=click.Path(dir_okay=False))
-@click.option(
-    "--companies",
-    "companies",
-    multiple=True,
-    type=click.Path(dir_okay=False),
-    help="Company list(s) to take firmographics from, joined by domain then name.",
-)
-@click.option(
-    "--profile",
-    "profile_path",
-    required=True,
-    help="The ICP profile whose tiers to compare (a file or a shipped name).",
-)
+@deals_input
+@profile_option("The ICP profile whose tiers to compare (a file or a shipped name).")
 @click.option(
     "--window",
     default=90,
@@ -225,13 +181,7 @@ def learn(
     type=click.IntRange(min=7),
     help="Days per window: the last WINDOW days vs the WINDOW days before.",
 )
-@click.option(
-    "--as-of",
-    "as_of",
-    type=_DATE,
-    default=None,
-    help="End of the last window (default: the latest created date in DEALS).",
-)
+@as_of_option("End of the last window (default: the latest created date in DEALS).")
 @click.option(
     "--fail-on-drift", is_flag=True, help="Exit 1 when something is flagged (for scheduled checks)."
 )

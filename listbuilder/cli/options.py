@@ -42,3 +42,31 @@ def split_csv_option(values: Sequence[str]) -> tuple[str, ...]:
     for value in values:
         out += [v.strip() for v in value.split(",") if v.strip()]
     return tuple(dict.fromkeys(out))
+
+
+def deals_input(func: F) -> F:
+    """The `DEALS` argument and `--companies`, repeatable: a deals export and its company lists."""
+    func = click.option(
+        "--companies",
+        "companies",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        help="Company list(s) to take firmographics from, joined by domain then name.",
+    )(func)
+    return click.argument("deals", type=click.Path(dir_okay=False))(func)
+
+
+def profile_option(help: str) -> Callable[[F], F]:
+    """`--profile`, required: a profile file or a shipped name, into `profile_path`."""
+    return click.option("--profile", "profile_path", required=True, help=help)
+
+
+def as_of_option(help: str) -> Callable[[F], F]:
+    """`--as-of YYYY-MM-DD`, optional: a datetime (or None) in `as_of`."""
+    return click.option(
+        "--as-of",
+        "as_of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help=help,
+    )

@@ -79,6 +79,26 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
     return out
 
 
+def prepare_sides(a: pl.DataFrame, b: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Match frames to match the rows of ``a`` to those of ``b`` (suppression, the deals'
+    company list): ``a`` is side 0 with ``_i`` from 0, ``b`` side 1 numbered on after ``a``,
+    so that the two concatenate into one frame for ``candidate_pairs``/``score_pairs``."""
+    m0 = prepare_match_frame(a, side=0)
+    m1 = prepare_match_frame(b, side=1).with_columns(pl.col("_i") + a.height)
+    return m0, m1
+
+
+def domain_pairs(m0: pl.DataFrame, m1: pl.DataFrame) -> pl.DataFrame:
+    """``(r, c)`` (UInt32): a row of side 0 and a row of side 1 on the same company domain
+    (platform domains count as none), whatever their names."""
+    return (
+        m0.filter(pl.col("_dom").is_not_null())
+        .select(r="_i", _dom="_dom")
+        .join(m1.filter(pl.col("_dom").is_not_null()).select("_dom", c="_i"), on="_dom")
+        .select(pl.col("r").cast(pl.UInt32), pl.col("c").cast(pl.UInt32))
+    )
+
+
 def _code(expr: pl.Expr) -> pl.Expr:
     """A null-preserving 64-bit hash: blocks and equality tests on integers, not strings."""
     return pl.when(expr.is_not_null()).then(expr.hash(seed=7))

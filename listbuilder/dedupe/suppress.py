@@ -45,7 +45,8 @@ import polars as pl
 from listbuilder.dedupe.matcher import (
     RULE_NAME_NO_CITY,
     candidate_pairs,
-    prepare_match_frame,
+    domain_pairs,
+    prepare_sides,
     score_pairs,
 )
 from listbuilder.dedupe.settings import DedupeSettings
@@ -229,8 +230,7 @@ def suppress_companies(
         _detail=_detail_expr(),
     )
     n0 = df.height
-    m0 = prepare_match_frame(df, side=0)
-    m1 = prepare_match_frame(records, side=1).with_columns(pl.col("_i") + n0)
+    m0, m1 = prepare_sides(df, records)
     crm_cols = records.select(
         c=pl.int_range(n0, n0 + records.height, dtype=pl.UInt32),
         _reason="_reason",
@@ -251,7 +251,7 @@ def suppress_companies(
         _craw=records.select(_raw_name(records, "crm_name")).to_series(),
     )  # fmt: skip
 
-    by_domain = _domain_pairs(m0, m1) if settings.suppress_on_domain else _no_pairs()
+    by_domain = domain_pairs(m0, m1) if settings.suppress_on_domain else _no_pairs()
     by_name = _name_pairs(pl.concat([m0, m1]), settings).join(by_domain, on=["r", "c"], how="anti")
     # A CRM record matched by domain is that company: it matches other accounts by name
     # only where they agree on city/country with it and conflict on neither size nor
@@ -357,16 +357,6 @@ def _raw_name(df: pl.DataFrame, column: str) -> pl.Expr:
         return pl.lit(None, pl.String).alias("_raw")
     raw = pl.col(column).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     return pl.when(raw != "").then(raw).alias("_raw")
-
-
-def _domain_pairs(m0: pl.DataFrame, m1: pl.DataFrame) -> pl.DataFrame:
-    """(account r, CRM record c) on the same company domain."""
-    return (
-        m0.filter(pl.col("_dom").is_not_null())
-        .select(r="_i", _dom="_dom")
-        .join(m1.filter(pl.col("_dom").is_not_null()).select("_dom", c="_i"), on="_dom")
-        .select(pl.col("r").cast(pl.UInt32), pl.col("c").cast(pl.UInt32))
-    )
 
 
 def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from listbuilder.dedupe.matcher import candidate_pairs, prepare_match_frame, score_pairs
+from listbuilder.dedupe.matcher import candidate_pairs, domain_pairs, prepare_sides, score_pairs
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.ingest import map_headers, read_companies, read_raw
@@ -354,12 +354,11 @@ def join_companies(
     settings = settings or DedupeSettings()
     listed, _ = normalize_companies(read_companies(paths).companies)
     n0 = deals.height
-    m0 = prepare_match_frame(deals, side=0)
-    m1 = prepare_match_frame(listed, side=1).with_columns(pl.col("_i") + n0)
+    m0, m1 = prepare_sides(deals, listed)
     found = [
-        m0.filter(pl.col("_dom").is_not_null())
-        .join(m1.filter(pl.col("_dom").is_not_null()).select("_dom", _c="_i"), on="_dom")
-        .select(_r="_i", _c="_c", _rule=pl.lit(0, dtype=pl.Int32), _name=pl.lit(100, pl.Int64))
+        domain_pairs(m0, m1).select(
+            _r="r", _c="c", _rule=pl.lit(0, dtype=pl.Int32), _name=pl.lit(100, pl.Int64)
+        )
     ]
     m = pl.concat([m0, m1])
     scored = score_pairs(m, candidate_pairs(m, settings), settings)
