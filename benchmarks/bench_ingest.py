@@ -4,7 +4,10 @@ Prints the median of 3 runs of `read_companies`, of `read_companies` followed by
 `normalize_companies` (when that exists), and of plain `pl.read_csv` of the same
 file, with the ratios. Aim: ingest within 3x of the plain read.
 
-    python benchmarks/bench_ingest.py [--rows 1000000] [--repeat 3] [--keep]
+    python benchmarks/bench_ingest.py [--rows 1000000] [--repeat 3] [--keep] [--csv FILE]
+
+`--csv FILE` times an existing file instead of generating one (e.g. one kept with
+`--keep`), so runs can be compared on the same input without regenerating it.
 """
 
 from __future__ import annotations
@@ -111,13 +114,20 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the generated CSV")
+    parser.add_argument("--csv", type=Path, help="time this existing file; generate none")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "zoominfo.csv"
-        start = time.perf_counter()
-        generate(path, args.rows)
-        size = path.stat().st_size / 1e6
-        print(f"generated {args.rows:,} rows ({size:.0f} MB) in {time.perf_counter() - start:.1f}s")
+        if args.csv is not None:
+            path = args.csv
+            size = path.stat().st_size / 1e6
+            print(f"using {path} ({size:.0f} MB)")
+        else:
+            path = Path(tmp) / "zoominfo.csv"
+            start = time.perf_counter()
+            generate(path, args.rows)
+            size = path.stat().st_size / 1e6
+            took = time.perf_counter() - start
+            print(f"generated {args.rows:,} rows ({size:.0f} MB) in {took:.1f}s")
         plain = median_time(lambda: pl.read_csv(path, infer_schema=False), args.repeat)
         ingest = median_time(lambda: read_companies(path), args.repeat)
         print(f"pl.read_csv (all String):             {plain:6.2f}s")
@@ -131,7 +141,7 @@ def main() -> None:
                 lambda: normalize_companies(read_companies(path).companies), args.repeat
             )
             print(f"read_companies + normalize_companies: {both:6.2f}s  ({both / plain:.1f}x)")
-        if args.keep:
+        if args.keep and args.csv is None:
             kept = Path("zoominfo_bench.csv")
             kept.write_bytes(path.read_bytes())
             print(f"kept {kept}")

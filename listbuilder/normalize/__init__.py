@@ -7,6 +7,8 @@ hold the building blocks.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from listbuilder.errors import InputError
@@ -80,10 +82,16 @@ def normalize_companies(df: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             'read it with read_companies() or map a header to it with --map "Header=field".'
         )
     website = df["website"].cast(pl.String)
-    derived = pl.DataFrame(
-        {"domain": registrable_domain_series(website).alias("domain")}
-    ).with_columns(is_platform_expr(pl.col("domain")).alias("domain_is_platform"))
-    keys = df.select(name_key_expr(pl.col("name").cast(pl.String)).alias("name_key"))
+    # Domains and name keys are independent and polars releases the GIL: side by side.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        keys_job = pool.submit(
+            lambda: df.select(name_key_expr(pl.col("name").cast(pl.String)).alias("name_key"))
+        )
+        domains = registrable_domain_series(website).alias("domain")
+        keys = keys_job.result()
+    derived = pl.DataFrame({"domain": domains}).with_columns(
+        is_platform_expr(pl.col("domain")).alias("domain_is_platform")
+    )
     derived = derived.with_columns(keys["name_key"]).cast(DERIVED_SCHEMA)  # type: ignore[arg-type]
 
     base = _set_aside_derived_names(df)

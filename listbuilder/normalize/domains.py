@@ -101,6 +101,14 @@ def _suffix_tables() -> tuple[pl.Series, pl.Series]:
     )
 
 
+# A value that is already a plain lowercase host name, optionally after `http(s)://`
+# and before one `/` -- most of a vendor's website column. Its host is the value
+# without scheme and slash: every step of `_hosts_full` would leave it so, and it
+# passes every check (labels not empty, first character not `-`, the last label
+# has a letter and does not end in `-`).
+_PLAIN_HOST_RE = r"^(?:https?://)?(?:[a-z0-9][a-z0-9-]*\.)+[a-z0-9-]*[a-z][a-z0-9]*/?$"
+
+
 def hosts_series(values: pl.Series) -> pl.Series:
     """The lowercased host of each URL / bare host / email, or null when it is not a host name.
 
@@ -108,6 +116,17 @@ def hosts_series(values: pl.Series) -> pl.Series:
     fragment and trailing dots; rejects IP addresses, single labels (``localhost``),
     empty labels and characters that cannot be in a host. IDN hosts stay in Unicode.
     """
+    values = values.cast(pl.String)
+    plain = values.str.contains(_PLAIN_HOST_RE).fill_null(True)  # nulls stay null either way
+    hosts = values.str.strip_prefix("https://").str.strip_prefix("http://").str.strip_suffix("/")
+    other = (~plain).arg_true()
+    if len(other):
+        hosts = hosts.scatter(other, _hosts_full(values.gather(other)))
+    return hosts.alias(values.name)
+
+
+def _hosts_full(values: pl.Series) -> pl.Series:
+    """``hosts_series`` for any value, step by step."""
     frame = pl.DataFrame({"v": values.cast(pl.String)})
     host = (
         pl.col("v")
@@ -153,40 +172,80 @@ def _idn_to_ascii(hosts: pl.Series) -> pl.Series:
     ).to_series()
 
 
-def _domain_from_hosts(hosts: pl.Series) -> pl.Series:
-    """Registrable domains of valid ASCII hosts (or nulls) by longest ICANN suffix."""
+@functools.cache
+def _tail_tables() -> dict[int, pl.Series]:
+    """k -> the last k labels of every suffix and wildcard parent of k or more labels.
+
+    A host whose last k labels are not in table k matches no suffix or wildcard parent
+    of k or more labels, so its longer tails need not be tested.
+    """
     suffixes, parents = _suffix_tables()
-    top = _MAX_SUFFIX_LABELS + 1
-    host = pl.col("host")
+    rules = pl.concat([suffixes.explode(), parents.explode()]).unique()
+    labels = rules.str.count_matches(".", literal=True) + 1
+    return {
+        k: rules.filter(labels >= k)
+        .str.extract(rf"((?:[^.]+\.){{{k - 1}}}[^.]+)$", 1)
+        .unique()
+        .sort()
+        .implode()
+        for k in range(2, _MAX_SUFFIX_LABELS + 1)
+    }
+
+
+def _last_labels(hosts: pl.Series, k: int) -> pl.Series:
+    """The last k labels of each host (null when it has fewer)."""
+    return hosts.str.extract(rf"((?:[^.]+\.){{{k - 1}}}[^.]+)$", 1)
+
+
+def _domain_from_hosts(hosts: pl.Series) -> pl.Series:
+    """Registrable domains of valid ASCII hosts (or nulls) by longest ICANN suffix.
+
+    Level k tests the hosts' last k labels (t<k>) against the suffixes: a hit makes the
+    last k+1 labels the domain (null when the host is the suffix itself); a longer hit
+    at a later level replaces it. Only hosts whose last k+1 labels begin a longer
+    suffix or wildcard parent (``_tail_tables``) go on to level k+1, so most hosts
+    (``acme.com``) take one level and ``acme.co.uk`` two.
+    """
+    suffixes, parents = _suffix_tables()
+    tails = _tail_tables()
+    length = hosts.len()
+    domain = pl.Series(dtype=pl.String)  # set at level 1
+    wild = pl.repeat(False, length, dtype=pl.Boolean, eager=True)
+    index = pl.int_range(length, dtype=pl.UInt32, eager=True)
     frame = pl.DataFrame({"host": hosts}).with_columns(
-        (host.str.count_matches(".", literal=True) + 1).alias("n"),
-        # t<k>: the last k labels (regex extracts are cheaper than list slice + join)
-        *(
-            host.str.extract(rf"((?:[^.]+\.){{{k - 1}}}[^.]+)$", 1).alias(f"t{k}")
-            for k in range(1, top + 1)
-        ),
+        (pl.col("host").str.count_matches(".", literal=True) + 1).alias("n"),
+        pl.col("host").str.extract(r"([^.]+)$", 1).alias("t"),
     )
-    n = pl.col("n")
-    suffix_len: pl.Expr = pl.lit(0)
-    for k in range(1, top):
-        hit = (n >= k) & pl.col(f"t{k}").is_in(suffixes)
-        suffix_len = pl.when(hit).then(k).otherwise(suffix_len)
-    under_wildcard = pl.any_horizontal(
-        *((n > k) & pl.col(f"t{k}").is_in(parents) for k in range(1, top - 1))
-    )
-    frame = frame.with_columns(suffix_len.alias("s"), under_wildcard.alias("wild"))
-    domain: pl.Expr = pl.lit(None, dtype=pl.String)
-    for k in range(1, top):
-        domain = pl.when((pl.col("s") == k) & (n > k)).then(pl.col(f"t{k + 1}")).otherwise(domain)
-    out = frame.select(domain.alias("domain"), "wild")
-    wild = out["wild"]
+    n, t = pl.col("n"), pl.col("t")
+    for k in range(1, _MAX_SUFFIX_LABELS + 1):
+        # two selects: an expression reused in the second is not shared in eager mode
+        frame = frame.with_columns(_last_labels(frame["host"], k + 1).alias("next"))
+        step = frame.select(
+            ((n >= k) & t.is_in(suffixes)).fill_null(False).alias("hit"),
+            pl.when(n > k).then(pl.col("next")).alias("domain"),
+            ((n > k) & t.is_in(parents)).fill_null(False).alias("wild"),
+        )
+        hit = step["hit"]
+        if k == 1:  # every host: no scatter needed
+            domain = step.select(pl.when("hit").then("domain")).to_series()
+        elif hit.any():
+            domain = domain.scatter(index.filter(hit), step["domain"].filter(hit))
+        if k < _MAX_SUFFIX_LABELS and step["wild"].any():  # parents of up to 3 labels
+            wild = wild.scatter(index.filter(step["wild"]), True)
+        if k == _MAX_SUFFIX_LABELS:
+            break
+        deeper = frame["next"].is_in(tails[k + 1]).fill_null(False)
+        if not deeper.any():
+            break
+        index = index.filter(deeper)
+        frame = frame.filter(deeper).select("host", "n", pl.col("next").alias("t"))
     if wild.any():
         rare = hosts.filter(wild).unique()
         extract = _extractor()
         mapping = {h: extract(h).top_domain_under_public_suffix.lower() or None for h in rare}
         fixed = hosts.replace_strict(mapping, default=None, return_dtype=pl.String)
-        return out.select(pl.when(wild).then(fixed).otherwise(pl.col("domain"))).to_series()
-    return out["domain"]
+        return pl.select(pl.when(wild).then(fixed).otherwise(domain)).to_series()
+    return domain
 
 
 def registrable_domain_series(values: pl.Series) -> pl.Series:

@@ -28,6 +28,7 @@ and spreadsheet placeholders in the name (``#NAME?``, ``N/A``, ``null``), are nu
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 import polars as pl
 
@@ -98,7 +99,12 @@ _WRITTEN_FORM_RE = (
 )
 
 # Spreadsheet errors and "no value" markers that vendors leave in the name column.
-_PLACEHOLDER_RE = r"^\s*(?:#name\?|#value!|#ref!|#n/a|#null!|#num!|#div/0!|n/a|null|none|nan)\s*$"
+_PLACEHOLDER_WORDS = tuple(
+    "#name? #value! #ref! #n/a #null! #num! #div/0! n/a null none nan".split()  # noqa: SIM905
+)
+_PLACEHOLDER_RE = (
+    r"^\s*(?:" + "|".join(w.replace("?", r"\?") for w in _PLACEHOLDER_WORDS) + r")\s*$"
+)
 
 # Casefolding beyond lowercase, and Latin letters with no decomposition to a plain one.
 _FOLD_EXTRA = {
@@ -148,12 +154,18 @@ def _latin_accent_folds() -> dict[str, str]:
 _FOLD: dict[str, str] = {**_latin_accent_folds(), **_FOLD_EXTRA}
 
 
-def name_key_expr(expr: pl.Expr) -> pl.Expr:
-    """A matching key for company names: casefolded, accent-, punctuation- and legal-form-free.
+# Names of plain ASCII words (letters and digits, single spaces, no outer spaces) --
+# most names in a vendor list -- need only a few of the steps below: NFKC, the
+# accent folds, `&`, `A/S`, dots, apostrophes and punctuation leave them unchanged.
+_PLAIN_RE = r"^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$"
+# A key that can hold a legal form: one of the forms as whole words, or a CJK form
+# anywhere. Every strip pattern below needs one, so other keys skip them all.
+_LEGAL_CANDIDATE_RE = r"(?:^|\s)" + _ANY_FORM + r"(?:\s|$)|" + _CJK_FORMS
 
-    Null for null, placeholders, and names with no letters or digits.
-    """
-    base = (
+
+def _base_key(expr: pl.Expr) -> pl.Expr:
+    """Steps 1-3 (case, accents, `&`, punctuation, a leading `the`) for any name."""
+    return (
         expr.str.normalize("NFKC")
         .str.replace(_WRITTEN_FORM_RE, "")
         .str.to_lowercase()
@@ -167,8 +179,22 @@ def name_key_expr(expr: pl.Expr) -> pl.Expr:
         .str.strip_chars()
         .str.replace(r"^the\s", "")
     )
+
+
+def _plain_base_key(expr: pl.Expr) -> pl.Expr:
+    """``_base_key`` for names matching ``_PLAIN_RE``: the steps that can change them."""
     return (
-        base.str.replace(_ONLY_LEGAL_RE, _ONLY_LEGAL_MARK)
+        expr.str.replace(_WRITTEN_FORM_RE, "")
+        .str.to_lowercase()
+        .str.replace(_PLACEHOLDER_RE, "")
+        .str.replace(r"^the\s", "")
+    )
+
+
+def _strip_legal_forms(expr: pl.Expr) -> pl.Expr:
+    """Step 4 on a base key."""
+    return (
+        expr.str.replace(_ONLY_LEGAL_RE, _ONLY_LEGAL_MARK)
         .str.replace_all(_CJK_RE, "")
         .str.replace(_LEADING_RE, "")
         .str.replace(_TRAILING_RE, "")  # before middle: `ltd sti` is one form, not ltd + sti
@@ -178,8 +204,52 @@ def name_key_expr(expr: pl.Expr) -> pl.Expr:
         .str.replace(_LEADING_RE, "")
         .str.replace_all(r"[\x00\x01]+", " ")
         .str.strip_chars()
-        .replace("", None)
     )
+
+
+def _apply(expr_fn: Callable[[pl.Expr], pl.Expr], series: pl.Series) -> pl.Series:
+    return pl.select(expr_fn(pl.lit(series))).to_series()
+
+
+def _patch(
+    out: pl.Series, where: pl.Series, fn: Callable[[pl.Expr], pl.Expr], source: pl.Series
+) -> pl.Series:
+    """``out`` with ``fn(source)`` at the rows where ``where`` is true (only those computed)."""
+    index = where.arg_true()
+    if len(index):
+        out = out.clone().scatter(index, _apply(fn, source.gather(index)))
+    return out
+
+
+def _name_keys(names: pl.Series) -> pl.Series:
+    """The name keys of a String Series; each step runs only on the rows it can change.
+
+    A plain name's base key is its lowercase, unless it can end in a written form
+    (`Day SPA`) or start with `the`; a placeholder's key is null (no step before the
+    placeholder test can change one: it is ASCII, and ends in no written form);
+    other names take every step. Legal forms are stripped where a key can hold one.
+    """
+    names = names.cast(pl.String)
+    lower = names.str.to_lowercase()
+    placeholder = lower.str.strip_chars().is_in(_PLACEHOLDER_WORDS).fill_null(False)
+    plain = names.str.contains(_PLAIN_RE).fill_null(True)  # nulls: no work either way
+    special = plain & (lower.str.ends_with(" spa") | lower.str.starts_with("the "))
+    base = lower
+    if placeholder.any():
+        base = base.clone().scatter(placeholder.arg_true(), None)
+    base = _patch(base, special & ~placeholder, _plain_base_key, names)
+    base = _patch(base, ~plain & ~placeholder, _base_key, names)
+    candidate = base.str.contains(_LEGAL_CANDIDATE_RE).fill_null(False)
+    base = _patch(base, candidate, _strip_legal_forms, base)
+    return base.replace("", None).rename(names.name)
+
+
+def name_key_expr(expr: pl.Expr) -> pl.Expr:
+    """A matching key for company names: casefolded, accent-, punctuation- and legal-form-free.
+
+    Null for null, placeholders, and names with no letters or digits.
+    """
+    return expr.map_batches(_name_keys, return_dtype=pl.String(), is_elementwise=True)
 
 
 def name_key(name: str | None) -> str | None:
