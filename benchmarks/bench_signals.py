@@ -146,7 +146,10 @@ def make_events(accounts: pl.DataFrame, m: int) -> pl.DataFrame:
         .then(pl.lit(["Opens a new market in Brazil", "Wins an award"]).list.get(ago % 2))
         .alias("text"),
     )
-    return ev.cast(EVENT_SCHEMA)  # type: ignore[arg-type]
+    missing = [
+        pl.lit(None, dtype).alias(c) for c, dtype in EVENT_SCHEMA.items() if c not in ev.columns
+    ]
+    return ev.with_columns(missing).select(list(EVENT_SCHEMA)).cast(EVENT_SCHEMA)  # type: ignore[arg-type]
 
 
 class PeakRSS:
