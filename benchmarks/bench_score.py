@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import threading
 import time
 
 import numpy as np
@@ -120,6 +121,35 @@ def make_frame(rows: int, seed: int = 7) -> pl.DataFrame:
     )
 
 
+class PeakRSS:
+    """Samples this process's RSS every 10 ms; `lap()` returns the peak since the last lap."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._proc = psutil.Process()
+        self._peak = self._proc.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self._peak = max(self._peak, self._proc.memory_info().rss)
+            time.sleep(0.01)
+
+    def lap(self) -> int:
+        peak = max(self._peak, self._proc.memory_info().rss)
+        self._peak = self._proc.memory_info().rss
+        return peak
+
+    def now(self) -> int:
+        return int(self._proc.memory_info().rss)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -135,18 +165,27 @@ def main() -> None:
     started = time.perf_counter()
     frame = make_frame(args.rows)
     print(f"generated {frame.height:,} rows in {time.perf_counter() - started:.1f} s")
-    times, cpu = [], []
+    times, cpu, peaks = [], [], []
+    rss = PeakRSS()
+    kept = rejected = 0
     for _ in range(args.runs):
+        rss.lap()  # the peak counts from the frame alone: the previous result is freed
+        base = rss.now()
         started, cpu_started = time.perf_counter(), time.process_time()
         scored = score_companies(frame, profiles)
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
+        peaks.append((rss.lap() - base) / 2**20)
+        kept, rejected = scored.companies.height, scored.rejects.height
+        del scored
+    rss.stop()
     names = ", ".join(p.slug for p in profiles)
     print(
         f"score_companies [{names}] on {args.rows:,} rows: median {statistics.median(times):.2f} s "
         f"of {args.runs} (runs: {', '.join(f'{t:.2f}' for t in times)}; CPU median "
         f"{statistics.median(cpu):.2f} s on {os.cpu_count()} cores); "
-        f"kept {scored.companies.height:,}, rejected {scored.rejects.height:,}"
+        f"peak RSS over the frame +{max(peaks):.0f} MB; "
+        f"kept {kept:,}, rejected {rejected:,}"
     )
 
 

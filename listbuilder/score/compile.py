@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import polars as pl
 
@@ -50,6 +51,8 @@ _NUMBER_WORDS = {
     "total_funding": "{} raised",
     "founded_year": "founded {}",
 }
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
+
 PREFIX = "__lb"  # every intermediate column starts with this and is dropped after scoring
 
 
@@ -73,7 +76,15 @@ class Plan:
             self._stages[stage][full] = build()
         return pl.col(full)
 
-    def apply(self, frame: pl.DataFrame, stages: range | None = None) -> pl.DataFrame:
+    def roots(self) -> set[str]:
+        """The input columns the registered expressions read (not the plan's own)."""
+        names: set[str] = {"unparsed"}
+        for stage in self._stages:
+            for expr in stage.values():
+                names.update(expr.meta.root_names())
+        return {n for n in names if not n.startswith(PREFIX)}
+
+    def apply(self, frame: _Frame, stages: range | None = None) -> _Frame:
         """Add the columns of `stages` (all by default), one `with_columns` per stage."""
         for number in stages if stages is not None else range(self.STAGES):
             if self._stages[number]:

@@ -117,7 +117,13 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
         if c not in OUTPUT_COLUMNS and not c.startswith(("fit_score__", PREFIX))
     ]
     plan, results = compile_all(chosen)
-    frame = plan.apply(with_fields(df.select(original), chosen), range(plan.SELECT))
+    # Score a narrow frame (the columns the expressions and the rejects read), then
+    # filter the wide frame once and put the few result columns beside it: the
+    # intermediates never travel with the 40+ list columns.
+    source = with_fields(df.select(original), chosen)
+    read = plan.roots() | _roots(chosen, results) | {"source", "line", "name", "domain"}
+    narrow = source.select(c for c in source.columns if c in read)
+    narrow = plan.apply(narrow, range(plan.SELECT))
 
     count = len(chosen)
     best_score = pl.max_horizontal([pl.when(r.passes).then(r.fit_score) for r in results])
@@ -125,14 +131,18 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
     for i in range(count - 1, -1, -1):
         candidate = results[i].passes & (results[i].fit_score == best_score)
         best = pl.when(candidate).then(pl.lit(i, dtype=pl.Int64)).otherwise(best)
-    frame = frame.with_columns(best.alias(f"{PREFIX}_best"))
+    narrow = narrow.with_columns(best.alias(f"{PREFIX}_best"))
     index = pl.col(f"{PREFIX}_best")
+    keeps = narrow.get_column(f"{PREFIX}_best").is_not_null()
 
-    rejected = plan.apply(frame.filter(index.is_null()), range(plan.SELECT, plan.DISPLAY))
-    rejects = _rejects(rejected, results[0])
-    kept = plan.apply(frame.filter(index.is_not_null()), range(plan.SELECT, plan.STAGES))
+    # Lazy from here: each output computes (and filters) only the columns it reads.
+    rejected = plan.apply(narrow.lazy().filter(index.is_null()), range(plan.SELECT, plan.DISPLAY))
+    rejects = _rejects(rejected, narrow.columns, results[0]).collect()
+    del rejected
+    kept = plan.apply(narrow.lazy().filter(index.is_not_null()), range(plan.SELECT, plan.STAGES))
+    del narrow
     tiers = [tier_expr(p, r.fit_score) for p, r in zip(chosen, results, strict=True)]
-    kept = kept.with_columns(
+    added = [
         _pick(index, [r.fit_score for r in results]).cast(pl.Float64).alias("fit_score"),
         index.replace_strict(
             list(range(count)), [p.name for p in chosen], return_dtype=pl.String
@@ -141,20 +151,30 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
         _pick(index, [r.why for r in results]).alias("why"),
         _pick(index, [r.fit_unknown for r in results]).cast(pl.Int64).alias("fit_unknown"),
         _pick(index, [r.breakdown for r in results]).cast(BREAKDOWN_DTYPE).alias("breakdown"),
-    )
-    keep = [*original, *OUTPUT_COLUMNS]
+    ]
     if count > 1:
-        kept = kept.with_columns(
+        added += [
             pl.when(r.passes).then(r.fit_score).alias(f"fit_score__{p.slug}")
             for p, r in zip(chosen, results, strict=True)
-        )
-        keep += [f"fit_score__{p.slug}" for p in chosen]
+        ]
     unknowns = _unknowns(kept, chosen, results, index)
-    return Scored(kept.select(keep), rejects, unknowns)
+    scores = kept.select(added).collect()
+    del kept
+    companies = source.select(original).filter(keeps).hstack(scores)
+    return Scored(companies, rejects, unknowns)
+
+
+def _roots(profiles: list[Profile], results: list[ProfileColumns]) -> set[str]:
+    """Input columns the result expressions read directly (normally none: plan columns)."""
+    exprs = [tier_expr(p, r.fit_score) for p, r in zip(profiles, results, strict=True)]
+    for r in results:
+        exprs += [r.passes, r.reason, r.detail, r.fit_score, r.fit_unknown, r.why, r.breakdown]
+        exprs += [*r.present.values(), *(e for c in r.rules for e in (c.ok, c.detail, c.shown))]
+    return {n for e in exprs for n in e.meta.root_names() if not n.startswith(PREFIX)}
 
 
 def _unknowns(
-    kept: pl.DataFrame, profiles: list[Profile], results: list[ProfileColumns], index: pl.Expr
+    kept: pl.LazyFrame, profiles: list[Profile], results: list[ProfileColumns], index: pl.Expr
 ) -> dict[str, dict[str, int]]:
     exprs = {}
     for i, (profile, result) in enumerate(zip(profiles, results, strict=True)):
@@ -164,7 +184,7 @@ def _unknowns(
                 exprs[f"{i}:{j}"] = ((index == i) & ~present).sum()
     if not exprs:
         return {}
-    row = kept.select(**exprs).row(0, named=True)
+    row = kept.select(**exprs).collect().row(0, named=True)
     found: dict[str, dict[str, int]] = {}
     for key, value in row.items():
         i, j = (int(x) for x in key.split(":"))
@@ -172,9 +192,9 @@ def _unknowns(
     return found
 
 
-def _rejects(frame: pl.DataFrame, primary: ProfileColumns) -> pl.DataFrame:
+def _rejects(frame: pl.LazyFrame, columns: list[str], primary: ProfileColumns) -> pl.LazyFrame:
     def column(name: str) -> pl.Expr:
-        source = pl.col(name) if name in frame.columns else pl.lit(None)
+        source = pl.col(name) if name in columns else pl.lit(None)
         return source.cast(REJECT_SCHEMA[name]).alias(name)
 
     return frame.select(
