@@ -16,37 +16,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
+from _measure import PeakRSS  # type: ignore[import-not-found]
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-class PeakRSS:
-    """Samples this process's RSS every 20 ms; `lap()` returns the peak since the last lap."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._proc = psutil.Process()
-        self._peak = self._proc.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self._peak = max(self._peak, self._proc.memory_info().rss)
-            time.sleep(0.02)
-
-    def lap(self) -> int:
-        peak = max(self._peak, self._proc.memory_info().rss)
-        self._peak = self._proc.memory_info().rss
-        return peak
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def child_build(data: Path, out: Path) -> dict[str, object]:

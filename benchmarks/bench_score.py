@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import threading
 import time
 
 import numpy as np
 import polars as pl
+from _measure import PeakRSS  # type: ignore[import-not-found]  # noqa: I001
 
 from listbuilder.profile import load_profiles
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, FUNDING_STAGES, LINEAGE_SCHEMA
@@ -119,35 +119,6 @@ def make_frame(rows: int, seed: int = 7) -> pl.DataFrame:
         .select(list(schema))
         .cast({c: schema[c] for c in schema})
     )
-
-
-class PeakRSS:
-    """Samples this process's RSS every 10 ms; `lap()` returns the peak since the last lap."""
-
-    def __init__(self) -> None:
-        import psutil
-
-        self._proc = psutil.Process()
-        self._peak = self._proc.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self._peak = max(self._peak, self._proc.memory_info().rss)
-            time.sleep(0.01)
-
-    def lap(self) -> int:
-        peak = max(self._peak, self._proc.memory_info().rss)
-        self._peak = self._proc.memory_info().rss
-        return peak
-
-    def now(self) -> int:
-        return int(self._proc.memory_info().rss)
-
-    def stop(self) -> None:
-        self._stop.set()
 
 
 def main() -> None:
