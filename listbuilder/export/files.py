@@ -39,8 +39,10 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
     """Run `write(tmp)` on a temporary file next to `path`, then rename it into place.
+
+    Whatever `write` returns (e.g. a byte count) is ignored.
 
     If `write` raises, the temporary file is removed and `path` is left as it was.
     """

@@ -61,7 +61,9 @@ def selection_summary(selected: pl.DataFrame) -> dict[str, Any]:
 def funnel_steps(funnel: dict) -> list[dict[str, Any]]:
     """Bars of the funnel chart: rows read, then what each stage kept."""
     read = funnel.get("read") or 0
-    steps = [{"stage": "read", "label": "rows read", "value": read, "dropped": 0}]
+    steps: list[dict[str, Any]] = [
+        {"stage": "read", "label": "rows read", "value": read, "dropped": 0}
+    ]
     for st in funnel.get("stages", []):
         steps.append(
             {

@@ -234,7 +234,8 @@ def assign_reps(selected: pl.DataFrame, reps: str | Path | Iterable[Rep]) -> Ass
     total: Counter[str] = Counter()
     owned: Counter[str] = Counter()
     per_tier: dict[str, Counter[str]] = {r.name: Counter() for r in rep_list}
-    score_sum: Counter[str] = Counter()
+    # A plain dict, not a Counter: Counter is typed for int counts and these are float sums.
+    score_sum: dict[str, float] = dict.fromkeys(per_tier, 0)
 
     def give(i: int, rep: Rep) -> None:
         owners[i] = rep.name
@@ -249,6 +250,7 @@ def assign_reps(selected: pl.DataFrame, reps: str | Path | Iterable[Rep]) -> Ass
             owned[owner.name] += 1
 
     unassigned: list[dict] = []
+    detail: str | None
     for i, row in enumerate(rows):
         if owners[i] is not None:
             continue
