@@ -14,7 +14,11 @@ import polars as pl
 COMPANY_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(),
     "website": pl.String(),  # as given by the vendor (URL, host, email...)
-    "employees": pl.Int64(),
+    "employees": pl.Int64(),  # point estimate: the exact count, else the band's midpoint
+    # The band behind `employees` when the vendor gave a range (`1,001-5,000` -> 1001/5000,
+    # `10,001+` -> 10001/null); both null for an exact count. Filled by ingest, never mapped.
+    "employees_min": pl.Int64(),
+    "employees_max": pl.Int64(),
     "locations": pl.Int64(),  # sites / stores / offices, when the vendor gives it
     "revenue": pl.Float64(),  # USD per year
     "industry": pl.String(),
@@ -36,7 +40,11 @@ COMPANY_SCHEMA: dict[str, pl.DataType] = {
     "phone": pl.String(),
 }
 
-COMPANY_FIELDS: tuple[str, ...] = tuple(COMPANY_SCHEMA)
+# Derived from the employee value by ingest: not a header target, not a completeness point.
+EMPLOYEE_BOUNDS: tuple[str, ...] = ("employees_min", "employees_max")
+
+# The canonical fields a vendor header maps onto (COMPANY_SCHEMA minus EMPLOYEE_BOUNDS).
+COMPANY_FIELDS: tuple[str, ...] = tuple(f for f in COMPANY_SCHEMA if f not in EMPLOYEE_BOUNDS)
 
 # Lineage: where each row came from. `line` is the 1-based line of the record in
 # its file (the header is line 1), `row_id` is unique across all files of a run.

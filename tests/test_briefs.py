@@ -392,3 +392,56 @@ def test_sparse_account_never_prints_none(tmp_path: Path) -> None:
     for crm in ("hubspot_import.csv", "salesforce_import.csv"):
         names = pl.read_csv(written[crm], infer_schema=False)["Name"].to_list()
         assert names == ["nimilora.net", "unnamed account"], crm
+
+
+def test_size_line_shows_a_vendor_band_not_its_midpoint(tmp_path: Path) -> None:
+    # Acme's 1,001-5,000 band (point 3000), Initech's open 10,001+ band, Globex no data
+    sel = selected().with_columns(
+        employees=pl.Series([3000, 1200, None, 10001], dtype=pl.Int64),
+        employees_min=pl.Series([1001, None, None, 10001], dtype=pl.Int64),
+        employees_max=pl.Series([5000, None, None, None], dtype=pl.Int64),
+    )
+    written = write(tmp_path, sel, brief_formats=("md", "html"))
+    by_name = {p.name: p.read_text(encoding="utf-8") for k, p in written.items() if "briefs/" in k}
+    md = next(t for n, t in by_name.items() if n.endswith("acme.io.md"))
+    html = next(t for n, t in by_name.items() if n.endswith("acme.io.html"))
+    assert "**Size:** 1,001–5,000 employees" in md
+    assert "3,000" not in md and "3000 employees" not in md
+    assert "<strong>Size:</strong> 1,001–5,000 employees" in html
+    other = next(t for n, t in by_name.items() if "evil.example" in n and n.endswith(".md"))
+    assert "**Size:** 1,200 employees" in other  # an exact count as before
+    initech = [t for n, t in by_name.items() if n.endswith(".md") and "Initech" in t]
+    assert initech and re.search(r"\*\*Size:\*\* 10,001\\?\+ employees", initech[0])
+
+
+@pytest.mark.parametrize(
+    ("point", "low", "high", "shown"),
+    [
+        (3000, 1001, 5000, "1,001–5,000"),
+        (10001, 10001, None, "10,001+"),
+        (250, None, None, None),
+        (700, 1001, 5000, None),  # the band no longer describes the count
+        (None, None, None, None),
+    ],
+)
+def test_employee_band_text(point, low, high, shown) -> None:  # type: ignore[no-untyped-def]
+    from listbuilder.export.briefs import employee_band
+
+    assert employee_band(point, low, high) == shown
+
+
+def test_a_straddling_band_is_not_reported_as_missing_data() -> None:
+    from listbuilder.export.briefs import brief_context
+
+    fit = [
+        {"criterion": "Mid-market size", "points": 0.0, "weight": 30.0, "status": "unknown",
+         "value": "1,001–5,000"},
+        {"criterion": "Series B or later", "points": 0.0, "weight": 15.0, "status": "unknown",
+         "value": None},
+    ]  # fmt: skip
+    row = {"name": "Acme", "employees": 3000, "employees_min": 1001, "employees_max": 5000,
+           "breakdown": fit}  # fmt: skip
+    ctx = brief_context(row, profiles_info=[], as_of=AS_OF, countries={})
+    assert ctx["account"]["employees_band"] == "1,001–5,000"
+    assert ctx["unknown"] == ["Series B or later"]
+    assert ctx["unsure"] == ["Mid-market size (1,001–5,000)"]

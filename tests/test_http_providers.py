@@ -86,7 +86,8 @@ CONFIG_ERRORS: list[tuple[dict[str, Any], str]] = [
     (
         one(fields={"employes": "n"}),
         "provider 'a': fields.employes: not a canonical field; use one of name, website, "
-        "employees, locations, revenue, industry, sic, naics, country, state, city, "
+        "employees, employees_min, employees_max, locations, revenue, industry, sic, naics, "
+        "country, state, city, "
         "postal_code, founded_year, funding_stage, total_funding, last_funding_date, technologies, "
         "departments, linkedin_url, description, parent_company, phone",
     ),

@@ -280,3 +280,40 @@ def test_crunchbase_2014_values() -> None:
     stats = {s.field: s for s in got.reports[0].fields}
     assert stats["total_funding"].parse_rate is not None
     assert stats["total_funding"].parse_rate > 0.99
+
+
+# (Employees, Employee Range) -> (employees, employees_min, employees_max): an exact count
+# wins and carries no band; a band comes from whichever column supplied the value
+BAND_CASES = [
+    ("", "1,001-5,000", 3000, 1001, 5000),
+    ("250", "1,001-5,000", 250, None, None),
+    ("", "10,001+", 10001, 10001, None),
+    ("51-200", "", 125, 51, 200),  # a band written in the count column
+    ("51-200", "1-10", 125, 51, 200),
+    ("10,001+", "", 10001, 10001, None),
+    ("", "", None, None, None),
+    ("lots", "11-50", 30, 11, 50),
+    ("2.1K", "", 2100, None, None),
+]
+
+
+@pytest.mark.parametrize(("count", "band", "point", "low", "high"), BAND_CASES)
+def test_employee_band_columns(
+    tmp_path: Path, count: str, band: str, point: int | None, low: int | None, high: int | None
+) -> None:
+    path = write(
+        tmp_path, "b.csv", f'Company Name,Employees,Employee Range\nA,"{count}","{band}"\n'
+    )
+    got = read_companies(path).companies
+    assert got.select("employees", "employees_min", "employees_max").row(0) == (point, low, high)
+
+
+def test_employee_band_columns_follow_employees_in_the_schema(tmp_path: Path) -> None:
+    got = read_companies(write(tmp_path, "zi.csv", ZOOMINFO)).companies
+    i = got.columns.index("employees")
+    assert got.columns[i : i + 3] == ["employees", "employees_min", "employees_max"]
+    assert got.select("employees", "employees_min", "employees_max").rows() == [
+        (250, None, None),
+        (3000, 1001, 5000),
+        (None, None, None),
+    ]

@@ -627,3 +627,138 @@ def test_a_frame_with_wrong_dtypes_is_an_input_error() -> None:
         "cannot score this frame: employees is String, scoring needs Int64 (read lists with "
         "read_companies, which parses every canonical field)"
     )
+
+
+def band(low: int, high: int | None) -> dict[str, Any]:
+    """An account whose size came from a vendor band (point = midpoint, or low when open)."""
+    point = low if high is None else (low + high) // 2
+    return {"employees": point, "employees_min": low, "employees_max": high}
+
+
+# (criterion operator, partial declared?, the account, status, points of 30, why piece)
+BAND_CASES = [
+    # the defect: 1,001-5,000 against 200-2000 straddles the bound, it is not a miss
+    ("between = [200, 2000]", False, band(1001, 5000), "unknown", 0.0,
+     "1,001–5,000 employees ? 0"),
+    ("between = [200, 2000]", True, band(1001, 5000), "partial", 15.0,
+     "1,001–5,000 employees ~ 15"),
+    ("between = [200, 2000]", False, band(201, 500), "match", 30.0, "201–500 employees ✓ 30"),
+    ("between = [200, 2000]", False, band(200, 2000), "match", 30.0,
+     "200–2,000 employees ✓ 30"),
+    ("between = [200, 2000]", False, band(11, 50), "miss", 0.0, "11–50 employees ✗ 0"),
+    ("between = [200, 2000]", False, band(5001, 10000), "miss", 0.0,
+     "5,001–10,000 employees ✗ 0"),
+    # entirely outside: partial credit on the nearest end, as for a point
+    ("between = [200, 2000]", True, band(2001, 2500), "partial", 15.0,
+     "2,001–2,500 employees ~ 15"),
+    ("between = [200, 2000]", True, band(2501, 5000), "miss", 0.0,
+     "2,501–5,000 employees ✗ 0"),
+    ("between = [200, 2000]", True, band(51, 150), "partial", 15.0, "51–150 employees ~ 15"),
+    ("between = [200, 2000]", True, band(11, 50), "miss", 0.0, "11–50 employees ✗ 0"),
+    # open bands are unbounded above
+    ("between = [200, 2000]", False, band(10001, None), "miss", 0.0,
+     "10,001+ employees ✗ 0"),
+    ("between = [200, 2000]", False, band(1001, None), "unknown", 0.0,
+     "1,001+ employees ? 0"),
+    ("at_least = 1000", False, band(10001, None), "match", 30.0, "10,001+ employees ✓ 30"),
+    ("at_least = 1000", False, band(201, 500), "miss", 0.0, "201–500 employees ✗ 0"),
+    # bounds are inclusive: 501-1,000 may hold exactly 1,000
+    ("at_least = 1000", False, band(501, 1000), "unknown", 0.0, "501–1,000 employees ? 0"),
+    ("at_least = 1000", False, band(501, 5000), "unknown", 0.0, "501–5,000 employees ? 0"),
+    ("at_most = 2000", False, band(1001, None), "unknown", 0.0, "1,001+ employees ? 0"),
+    ("at_most = 2000", True, band(2001, None), "partial", 15.0, "2,001+ employees ~ 15"),
+    ("at_most = 2000", False, band(51, 200), "match", 30.0, "51–200 employees ✓ 30"),
+    # exact counts score as before
+    ("between = [200, 2000]", False, {"employees": 3000}, "miss", 0.0, "3000 employees ✗ 0"),
+    ("between = [200, 2000]", True, {"employees": 2400}, "partial", 15.0,
+     "2400 employees ~ 15"),
+    # a band that no longer describes the count (an exact count won in a merge): the count
+    ("between = [200, 2000]", False,
+     {"employees": 700, "employees_min": 1001, "employees_max": 5000}, "match", 30.0,
+     "700 employees ✓ 30"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "partial", "fields", "status", "points", "why"), BAND_CASES)
+def test_employee_bands(
+    tmp_path: Path,
+    *,
+    rule: str,
+    partial: bool,
+    fields: dict[str, Any],
+    status: str,
+    points: float,
+    why: str,
+) -> None:
+    extra = "partial = { margin = 0.25, share = 0.5 }" if partial else ""
+    profile = make_profile(
+        tmp_path,
+        f"""
+[[criterion]]
+name = "Size"
+field = "employees"
+{rule}
+weight = 30
+{extra}
+
+[[criterion]]
+name = "Rest"
+field = "website"
+exists = true
+weight = 70
+""",
+    )
+    row = score_companies(companies(fields), profile).companies.row(0, named=True)
+    entry = row["breakdown"][0]
+    assert (entry["status"], entry["points"]) == (status, points)
+    assert row["why"].split(" · ")[0] == why
+    assert row["fit_unknown"] == (1 if status == "unknown" else 0)
+    assert entry["value"] == why.split(" employees")[0]
+
+
+# (rule, on_missing, the account, kept?, reject detail)
+BAND_RULES = [
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', None,
+     band(1001, 5000), True, None),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', "fail",
+     band(1001, 5000), True, None),  # benefit of the doubt, whatever on_missing says
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', None,
+     band(5001, 10000), False, "employees 5,001–10,000 not in 200–2000"),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', None,
+     band(10001, None), False, "employees 10,001+ not in 200–2000"),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nat_most = 2000', None,
+     band(1001, None), True, None),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nat_least = 200', None,
+     band(11, 50), False, "employees 11–50 below 200"),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nat_least = 200', None,
+     band(51, 200), True, None),
+    ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', None,
+     {"employees": 3000}, False, "employees 3000 not in 200–2000"),
+    ('[[exclude]]\nname = "Big"\nfield = "employees"\nat_least = 10000', None,
+     band(5001, 10000), True, None),  # straddles: kept
+    ('[[exclude]]\nname = "Big"\nfield = "employees"\nat_least = 10000', "exclude",
+     band(5001, 10000), True, None),
+    ('[[exclude]]\nname = "Big"\nfield = "employees"\nat_least = 10000', None,
+     band(10001, None), False, "employees 10,001+"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "on_missing", "fields", "kept", "detail"), BAND_RULES)
+def test_employee_bands_in_hard_filters(
+    tmp_path: Path,
+    *,
+    rule: str,
+    on_missing: str | None,
+    fields: dict[str, Any],
+    kept: bool,
+    detail: str | None,
+) -> None:
+    extra = f'on_missing = "{on_missing}"\n' if on_missing else ""
+    body = (
+        f'{rule}\n{extra}\n[[criterion]]\nname = "C"\nfield = "website"\n'
+        "exists = true\nweight = 100\n"
+    )
+    result = score_companies(companies(fields), make_profile(tmp_path, body))
+    assert result.companies.height == (1 if kept else 0)
+    if not kept:
+        assert result.rejects["detail"][0] == detail

@@ -305,3 +305,36 @@ LOCATIONS = [
 def test_parse_location(raw: str, expected: tuple[str | None, str | None, str | None]) -> None:
     got = run(V.parse_location, raw)
     assert (got["city"], got["state"], got["country"]) == expected
+
+
+# (raw, point estimate, band min, band max): the band is kept only for ranges
+EMPLOYEE_BANDS = [
+    ("1,001-5,000", 3000, 1001, 5000),
+    ("10,001+", 10001, 10001, None),  # open: no upper end
+    ("51 to 200", 125, 51, 200),
+    ("51-200 employees", 125, 51, 200),
+    ("1k-5k", 3000, 1000, 5000),
+    ("over 500", 500, 500, None),
+    ("under 50", 25, 1, 50),  # from the floor of 1 employee
+    ("10-Jan", 5, 1, 10),  # Excel-mangled band 1-10
+    ("Nov-50", 30, 11, 50),
+    ("500", 500, None, None),  # exact counts: no band
+    ("2.1K", 2100, None, None),
+    ("Self-employed", 1, None, None),
+    ("over 10-50", None, None, None),
+    ("abc", None, None, None),
+    ("", None, None, None),
+    (None, None, None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "point", "low", "high"), EMPLOYEE_BANDS)
+def test_parse_employee_bounds(
+    raw: str | None, point: int | None, low: int | None, high: int | None
+) -> None:
+    assert run(V.parse_employees, raw) == point
+    # a null input gives a null struct; its fields read as null
+    assert (run(V.parse_employee_bounds, raw) or {"min": None, "max": None}) == {
+        "min": low,
+        "max": high,
+    }

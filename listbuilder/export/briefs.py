@@ -28,6 +28,8 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "description": pl.String(),
     "industry": pl.String(),
     "employees": pl.Int64(),
+    "employees_min": pl.Int64(),
+    "employees_max": pl.Int64(),
     "revenue": pl.Float64(),
     "country": pl.String(),
     "state": pl.String(),
@@ -204,6 +206,18 @@ def _talking_points(info: dict, fit: list[dict], signals: list[dict]) -> list[di
     return chosen
 
 
+def employee_band(employees: Any, low: Any, high: Any) -> str | None:
+    """ "1,001–5,000" / "10,001+" when the count came from a vendor band, else None.
+
+    Same rule as scoring (`score.compile.band_bounds`): the band counts only while the
+    point estimate is still its midpoint (its lower end when open)."""
+    if employees is None or low is None:
+        return None
+    if high is None:
+        return f"{low:,}+" if employees == low else None
+    return f"{low:,}–{high:,}" if employees == (low + high) // 2 else None
+
+
 def brief_context(
     row: dict[str, Any], *, profiles_info: Sequence[dict], as_of: date, countries: dict[str, str]
 ) -> dict[str, Any]:
@@ -245,6 +259,10 @@ def brief_context(
         technologies=list(row.get("technologies") or []),
         departments=list(row.get("departments") or []),
         location=", ".join(p for p in place if p) or None,
+        # the vendor's band ("1,001–5,000"), never shown as its midpoint; None for a count
+        employees_band=employee_band(
+            row.get("employees"), row.get("employees_min"), row.get("employees_max")
+        ),
         url=_url(row.get("website")) or _url(row.get("domain")),
         linkedin=_url(row.get("linkedin_url")),
     )
@@ -265,7 +283,15 @@ def brief_context(
         "why_now": row.get("why_now"),
         "crm_possible_match": row.get("crm_possible_match"),
         "fit": fit,
-        "unknown": [f["criterion"] for f in fit if f.get("status") == "unknown"],
+        # unknown for want of data / unknown because a vendor band straddles the bounds
+        "unknown": [
+            f["criterion"] for f in fit if f.get("status") == "unknown" and not f.get("value")
+        ],
+        "unsure": [
+            f"{f['criterion']} ({f['value']})"
+            for f in fit
+            if f.get("status") == "unknown" and f.get("value")
+        ],
         "signals": signals,
         "personas": info.get("personas") or [],
         "talking_points": _talking_points(info, fit, signals),

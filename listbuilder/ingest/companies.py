@@ -7,7 +7,8 @@ values). Parse statistics per column land in a `FileReport`; values that did
 not parse are kept in the lineage column `unparsed` as `field=raw` pairs.
 
 Folding rules: `employees` is the exact count, else the parsed
-`employees_range`; `revenue` likewise with `revenue_range`. A `location`
+`employees_range` (`employees_min` / `employees_max` keep the band of whichever
+value was used, null for an exact count); `revenue` likewise with `revenue_range`. A `location`
 column (`San Francisco, California, United States`; the first of several
 `;`-separated locations) fills `city`, `state` and `country` where the file
 has no column of their own. Money columns honour the header's units
@@ -188,6 +189,26 @@ def _ingest_one(
 
     out = pl.DataFrame({"line": frame["line"]})
     columns: dict[str, pl.Series | None] = {target: col(target) for target in COMPANY_SCHEMA}
+    # The band behind the employee value, from whichever column supplied it (an exact
+    # count in `employees` wins over `employees_range`, so its bounds stay null).
+    columns["employees_min"] = columns["employees_max"] = None
+    bounds = None
+    for source in ("employees", "employees_range"):
+        header = by_field.get(source)
+        if header is None:
+            continue
+        these = frame.select(V.parse_employee_bounds(pl.col(header))).to_series()
+        if bounds is None:
+            bounds = these
+        else:
+            bounds = pl.select(
+                pl.when(pl.lit(columns["employees"]).is_null())
+                .then(pl.lit(these))
+                .otherwise(pl.lit(bounds))
+            ).to_series()
+    if bounds is not None:
+        columns["employees_min"] = bounds.struct.field("min")
+        columns["employees_max"] = bounds.struct.field("max")
     for target, helper in (("employees", "employees_range"), ("revenue", "revenue_range")):
         columns[target] = _coalesce(columns[target], col(helper))
     for part in ("city", "state", "country"):

@@ -56,6 +56,7 @@ __all__ = [
     "parse_code",
     "parse_country",
     "parse_date",
+    "parse_employee_bounds",
     "parse_employees",
     "parse_funding_stage",
     "parse_list",
@@ -310,7 +311,8 @@ def _range_value(frame: pl.DataFrame, column: str, *, floor: float) -> pl.Series
     ).to_series()
 
 
-def _employees(frame: pl.DataFrame) -> pl.Series:
+def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
+    """`value` (the point estimate), `min` and `max` (the band's bounds, only for ranges)."""
     frame = frame.with_columns(t=clean_text(pl.col("v")).str.to_lowercase())
     frame = frame.with_columns(
         solo=pl.col("t").str.contains(
@@ -326,6 +328,32 @@ def _employees(frame: pl.DataFrame) -> pl.Series:
         .str.replace_all(r"[,\s]", ""),
     ).unnest("excel")
     frame = frame.with_columns(value=_range_value(frame, "compact", floor=1.0))
+    g = frame.select(pl.col("compact").str.extract_groups(_RANGE_RE)).unnest("compact")
+
+    def unit(col: pl.Expr) -> pl.Expr:
+        return col.fill_null("").replace_strict(_UNITS, default=None, return_dtype=pl.Float64)
+
+    lo = pl.col("lo").cast(pl.Float64, strict=False) * unit(
+        pl.when(pl.col("lu") == "").then(pl.col("hu")).otherwise(pl.col("lu"))
+    )
+    hi = pl.col("hi").cast(pl.Float64, strict=False) * unit(pl.col("hu"))
+    bounds = g.select(
+        # `1,001-5,000`: both ends; `10,001+` / `over 500`: the lower end, open above;
+        # `<10` / `under 50`: from the floor (1 employee) to the bound. Plain counts: none.
+        min=pl.when(pl.col("hi").is_not_null() & pl.col("op").is_null() & pl.col("plus").is_null())
+        .then(lo)
+        .when(pl.col("hi").is_not_null())
+        .then(None)
+        .when(pl.col("op").is_in(_BELOW_OPS))
+        .then(pl.lit(1.0))
+        .when(pl.col("op").is_not_null() | pl.col("plus").is_not_null())
+        .then(lo),
+        max=pl.when(pl.col("hi").is_not_null() & pl.col("op").is_null() & pl.col("plus").is_null())
+        .then(hi)
+        .when(pl.col("op").is_in(_BELOW_OPS) & pl.col("hi").is_null())
+        .then(lo),
+    )
+    frame = frame.hstack(bounds)
 
     def month(col: str) -> pl.Expr:
         return pl.col(col).replace_strict(_MONTHS, default=None, return_dtype=pl.Float64)
@@ -335,16 +363,45 @@ def _employees(frame: pl.DataFrame) -> pl.Series:
         (month("m1") + pl.col("a").cast(pl.Float64)) / 2,
         (month("m2") + pl.col("b").cast(pl.Float64)) / 2,
     )
+    excel_min = pl.coalesce(month("m1"), month("m2"))
+    excel_max = pl.coalesce(pl.col("a").cast(pl.Float64), pl.col("b").cast(pl.Float64))
+    ok = ~pl.col("solo") & (value >= 0)
+    lo_b = pl.coalesce(pl.col("min"), pl.when(pl.col("value").is_null()).then(excel_min))
+    hi_b = (
+        pl.when(pl.col("min").is_not_null())
+        .then(pl.col("max"))
+        .otherwise(pl.when(pl.col("value").is_null()).then(excel_max))
+    )
     return frame.select(
-        pl.when(pl.col("solo"))
+        value=pl.when(pl.col("solo"))
         .then(pl.lit(1, pl.Int64))
-        .otherwise(pl.when(value >= 0).then(value.floor().cast(pl.Int64)))
-    ).to_series()
+        .otherwise(pl.when(value >= 0).then(value.floor().cast(pl.Int64))),
+        min=pl.when(ok & (lo_b >= 0)).then(lo_b.floor().cast(pl.Int64)),
+        max=pl.when(ok & (lo_b >= 0) & (hi_b >= 0)).then(hi_b.floor().cast(pl.Int64)),
+    )
+
+
+def _employees(frame: pl.DataFrame) -> pl.Series:
+    return _employee_parts(frame)["value"]
 
 
 def parse_employees(expr: pl.Expr) -> pl.Expr:
     """Employee count (Int64) from counts, ranges and vendor bands (`1,001-5,000`, `2.1K`)."""
     return _expr(_employees, pl.Int64())(expr)
+
+
+EMPLOYEE_BOUNDS = pl.Struct({"min": pl.Int64(), "max": pl.Int64()})
+
+
+def parse_employee_bounds(expr: pl.Expr) -> pl.Expr:
+    """The band behind an employee count: Struct{min, max} (Int64), both null for an exact
+    count. `1,001-5,000` -> 1001/5000, open `10,001+` -> 10001/null, `<10` -> 1/10, the
+    Excel-mangled `10-Jan` -> 1/10. `parse_employees` of the same value is the point estimate.
+    """
+    return _expr(
+        lambda frame: _employee_parts(frame).select(pl.struct("min", "max")).to_series(),
+        EMPLOYEE_BOUNDS,
+    )(expr)
 
 
 def _money(frame: pl.DataFrame, scale: float, currency: str | None) -> pl.Series:

@@ -26,6 +26,8 @@ TEXT, CODE, COUNTRY, NUMBER, DATE, SCALE, LIST = (
 FIELD_KINDS: dict[str, str] = {
     name: {
         "employees": NUMBER,
+        "employees_min": NUMBER,
+        "employees_max": NUMBER,
         "locations": NUMBER,
         "revenue": NUMBER,
         "founded_year": NUMBER,

@@ -5,6 +5,29 @@ Compilation fills a `Plan`: named intermediate columns in stages (field helpers
 per-profile totals), so each expression is computed once per row however many
 outputs use it. Scoring, rejects and `explain` all read the same columns, so
 they can never disagree.
+
+Employee bands. Ingest keeps `employees` as a point estimate (the exact count,
+else the band's midpoint) and, when the vendor gave a band, its bounds in
+`employees_min` / `employees_max` (max null for an open band such as `10,001+`).
+A band is used only while it still describes the point (the point is its
+midpoint, or its lower end for an open band), so a row whose count was later
+replaced by an exact one scores on that count. For `between` / `at_least` /
+`at_most` on `employees`, a band:
+
+- entirely inside the bounds -> `match`;
+- entirely outside them (an open band is unbounded above) -> `miss`, with the
+  criterion's `partial` credit when the band's nearest end is within the
+  partial margin, as for a point;
+- overlapping a bound -> `partial` with the criterion's partial share when it
+  declares `partial`, else `unknown` (0 points, counted in `fit_unknown`): the
+  data cannot say which side the company is on.
+
+Hard filters give an overlapping band the benefit of the doubt whatever their
+`on_missing`: a `require` passes it and an `exclude` keeps it; only a band
+entirely on the wrong side rejects. (`on_missing` is about absent data; a band
+is data, and its overlap is scored as unknown/partial by the criteria.)
+Displays show the band, `1,001–5,000 employees` / `10,001+ employees`, never
+the midpoint.
 """
 
 from __future__ import annotations
@@ -140,6 +163,40 @@ def _money(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _thousands(expr: pl.Expr) -> pl.Expr:
+    """1001 -> "1,001" (non-negative integers)."""
+    return (
+        expr.cast(pl.Int64)
+        .cast(pl.String)
+        .str.reverse()
+        .str.replace_all(r"(\d{3})", "$1,")
+        .str.reverse()
+        .str.strip_chars_start(",")
+    )
+
+
+def band_bounds(plan: Plan, name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
+    """(banded, low, high) for a field with a band (`employees`), else None.
+
+    `banded` is true when the row's value came from a band that still describes the
+    point estimate (its midpoint; its lower end when open); `high` is null when open.
+    """
+    if name != "employees":
+        return None
+
+    def build() -> pl.Expr:
+        low, high, point = pl.col("employees_min"), pl.col("employees_max"), pl.col(name)
+        mid = pl.when(high.is_null()).then(low).otherwise((low + high) // 2)
+        return (low.is_not_null() & point.is_not_null() & (mid == point)).fill_null(False)
+
+    banded = plan.column(0, f"banded_{name}", build)
+    return (
+        banded,
+        pl.col("employees_min").cast(pl.Float64),
+        pl.col("employees_max").cast(pl.Float64),
+    )
+
+
 def _value(plan: Plan, name: str) -> pl.Expr:
     def build() -> pl.Expr:
         column = pl.col(name)
@@ -148,7 +205,18 @@ def _value(plan: Plan, name: str) -> pl.Expr:
             return pl.when(column.list.len() > 0).then(column.list.join(", "))
         if kind == NUMBER:
             number = column.cast(pl.Float64)
-            return _money(number) if name in _MONEY else _short_number(number)
+            shown = _money(number) if name in _MONEY else _short_number(number)
+            band = band_bounds(plan, name)
+            if band is None:
+                return shown
+            banded, low, high = band
+            return (
+                pl.when(banded & high.is_null())
+                .then(pl.format("{}+", _thousands(low)))
+                .when(banded)
+                .then(pl.format("{}–{}", _thousands(low), _thousands(high)))
+                .otherwise(shown)
+            )
         return column.cast(pl.String)
 
     return plan.column(4, f"value_{name}", build)
@@ -276,6 +344,8 @@ class Compiled:
     present: pl.Expr  # Boolean, never null
     value: pl.Expr  # String: the account's value as it reads in a breakdown
     matched: pl.Expr | None = None  # String: list elements that matched (list operators)
+    # Boolean: the account's band straddles a bound (numeric ranges on a banded field)
+    overlap: pl.Expr | None = None
 
 
 def _merged(condition: Condition) -> list[Term]:
@@ -375,6 +445,8 @@ def compile_condition(plan: Plan, key: str, condition: Condition) -> Compiled:
         )
         return Compiled(hit, present, value)
 
+    band = band_bounds(plan, name) if kind == NUMBER else None
+
     def build_range() -> pl.Expr:
         subject = _subject(plan, name)
         test = pl.lit(True)
@@ -382,9 +454,35 @@ def compile_condition(plan: Plan, key: str, condition: Condition) -> Compiled:
             test = test & (subject >= pl.lit(condition.low))
         if condition.high is not None:
             test = test & (subject <= pl.lit(condition.high))
+        if band is not None:  # a band counts only when entirely inside the bounds
+            test = pl.when(band[0]).then(band_inside()).otherwise(test)
         return test.fill_null(False)
 
-    return Compiled(plan.column(1, f"{key}_hit", build_range), present, value)
+    def band_inside() -> pl.Expr:
+        assert band is not None
+        _, low, high = band
+        inside = pl.lit(True)
+        if condition.low is not None:
+            inside = inside & (low >= pl.lit(condition.low))
+        if condition.high is not None:
+            inside = inside & high.is_not_null() & (high <= pl.lit(condition.high))
+        return inside
+
+    if band is None:
+        return Compiled(plan.column(1, f"{key}_hit", build_range), present, value)
+
+    def build_overlap() -> pl.Expr:
+        banded, low, high = band
+        outside = pl.lit(False)
+        if condition.high is not None:
+            outside = outside | (low > pl.lit(condition.high))
+        if condition.low is not None:
+            outside = outside | (high.is_not_null() & (high < pl.lit(condition.low)))
+        return (banded & ~band_inside() & ~outside).fill_null(False)
+
+    hit = plan.column(1, f"{key}_hit", build_range)
+    overlap = plan.column(1, f"{key}_overlap", build_overlap)
+    return Compiled(hit, present, value, overlap=overlap)
 
 
 def _near(plan: Plan, key: str, criterion: Criterion) -> pl.Expr:
@@ -394,14 +492,22 @@ def _near(plan: Plan, key: str, criterion: Criterion) -> pl.Expr:
 
     def build() -> pl.Expr:
         subject = _subject(plan, condition.field)
+        band = band_bounds(plan, condition.field) if condition.kind == NUMBER else None
         near = pl.lit(True)
+        band_near = pl.lit(True)
         margin, steps = partial.margin, partial.steps or 0
         if condition.low is not None:
             low = condition.low * (1 - margin) if margin is not None else condition.low - steps
             near = near & (subject >= low)
+            if band is not None:  # the band's nearest (upper) end; open is unbounded
+                band_near = band_near & (band[2].is_null() | (band[2] >= low))
         if condition.high is not None:
             high = condition.high * (1 + margin) if margin is not None else condition.high + steps
             near = near & (subject <= high)
+            if band is not None:  # the band's nearest (lower) end
+                band_near = band_near & (band[1] <= high)
+        if band is not None:
+            near = pl.when(band[0]).then(band_near).otherwise(near)
         return near.fill_null(False)
 
     return plan.column(1, f"{key}_near", build)
@@ -443,6 +549,8 @@ def _why_text(plan: Plan, criterion: Criterion, compiled: Compiled, status: pl.E
     return (
         pl.when(absent & unrecognised.is_not_null())
         .then(unrecognised)
+        .when((status == "unknown") & (compiled.overlap if compiled.overlap is not None else False))
+        .then(text)  # a straddling band: show it, that is what is unknown
         .when(status == "unknown")
         .then(named)
         .when(~compiled.present)
@@ -458,6 +566,9 @@ def _criterion(
     compiled = compile_condition(plan, key, criterion.condition)
     near = _near(plan, key, criterion)
     missing = "unknown" if criterion.on_missing == "unknown" else "miss"
+    # a band straddling a bound: the criterion's partial share if it has one, else unknown
+    overlap = compiled.overlap if compiled.overlap is not None else pl.lit(False)
+    straddles = "partial" if criterion.partial else "unknown"
     status = plan.column(
         2,
         f"{key}_status",
@@ -466,6 +577,8 @@ def _criterion(
             .then(pl.lit(missing))
             .when(compiled.hit)
             .then(pl.lit("match"))
+            .when(overlap)
+            .then(pl.lit(straddles))
             .when(near)
             .then(pl.lit("partial"))
             .otherwise(pl.lit("miss"))
@@ -480,7 +593,7 @@ def _criterion(
             .then(pl.lit(0.0))
             .when(compiled.hit)
             .then(pl.lit(criterion.weight))
-            .when(near)
+            .when(overlap | near)
             .then(pl.lit(criterion.weight * share))
             .otherwise(pl.lit(0.0))
         ),
@@ -540,8 +653,16 @@ def _rule(plan: Plan, key: str, rule: Rule) -> RuleColumns:
         ok = compiled.hit & compiled.present
         if rule.on_missing == "pass":
             ok = ok | ~compiled.present
+        if compiled.overlap is not None:
+            # Benefit of the doubt: a band straddling a bound (`1,001–5,000` for at_most
+            # 2000) may fit, so it passes whatever on_missing says (that is about absent
+            # data); the criteria score it as unknown / partial. Only a band entirely
+            # outside the bounds fails.
+            ok = ok | compiled.overlap
         suffix = _SUFFIXES.get(rule.condition.op, lambda c: "")(rule.condition)
     else:
+        # `hit` of a band means entirely inside: a straddling band is not excluded
+        # (benefit of the doubt, as for require).
         ok = ~(compiled.hit & compiled.present)
         if rule.on_missing == "exclude":
             ok = ok & compiled.present

@@ -20,7 +20,7 @@ import polars as pl
 
 from listbuilder.errors import InputError
 from listbuilder.profile.model import Profile
-from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, REJECT_SCHEMA
+from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, EMPLOYEE_BOUNDS, REJECT_SCHEMA
 from listbuilder.score.compile import (
     BREAKDOWN_DTYPE,
     PREFIX,
@@ -58,6 +58,8 @@ def referenced_fields(profiles: list[Profile]) -> set[str]:
         for condition in conditions:
             fields.add(condition.field)
             fields.update(t.field for item in condition.items for t in item.terms)
+            if condition.field == "employees":  # its band, when the vendor gave one
+                fields.update(EMPLOYEE_BOUNDS)
     return fields
 
 
