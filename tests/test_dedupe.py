@@ -403,3 +403,35 @@ def test_written_csv_is_safe_for_excel(tmp_path: Path) -> None:
         "companies.csv",
         "rejects.csv",
     ]
+
+
+def test_employee_count_and_band_come_from_the_same_member() -> None:
+    """Survivorship never pairs one member's exact count with another member's band."""
+    from listbuilder.dedupe.merge import dedupe_companies as dedupe
+
+    rows = pl.DataFrame(
+        {
+            "row_id": [0, 1],
+            "source": ["a.csv", "b.csv"],
+            "line": [2, 2],
+            "name": ["Acme", "Acme"],
+            "name_key": ["acme", "acme"],
+            "website": ["acme.com", "acme.com"],
+            "domain": ["acme.com", "acme.com"],
+            "domain_is_platform": [False, False],
+            "country": ["US", "US"],
+            "city": ["Austin", "Austin"],
+            "employees": [400, 3000],
+            "employees_min": [None, 1001],
+            "employees_max": [None, 5000],
+        },
+        schema_overrides={
+            "employees": pl.Int64,
+            "employees_min": pl.Int64,
+            "employees_max": pl.Int64,
+        },
+    )
+    merged = dedupe(rows, source_priority=["a.csv"]).companies
+    assert merged.height == 1
+    # a.csv ranks first and has an exact count: its count wins, with no band from b.csv
+    assert merged.select("employees", "employees_min", "employees_max").row(0) == (400, None, None)

@@ -4,7 +4,8 @@ Survivorship: members are ranked by source priority (the order given, unlisted
 sources last), then completeness (non-empty canonical fields), then recency
 (latest ``last_funding_date``), then line order (``row_id``). Each field takes
 the value of the best-ranked member that has one; the name and its key travel
-together, as do the website and its domain (a company domain beats a platform
+together, as do the employee count and its band (employees_min/max), and the
+website and its domain (a company domain beats a platform
 page); list fields (technologies, departments) are the union. The survivor
 row (best-ranked member) gives ``row_id``, ``source`` and ``line``.
 """
@@ -184,6 +185,8 @@ def _merge_clusters(multi: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
             pl.col("website").is_not_null() if "website" in cols else pl.lit(True)
         )
     site_group = {"website", "domain", "domain_is_platform"}
+    size_group = {"employees", "employees_min", "employees_max"}
+    has_size = pl.col("employees").is_not_null() if "employees" in cols else pl.lit(True)
     lineage = {"row_id", "source", "line", "unparsed"}
     aggs: list[pl.Expr] = []
     for name in df.columns:
@@ -194,6 +197,10 @@ def _merge_clusters(multi: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
             aggs.append(c.explode().drop_nulls().unique(maintain_order=True).alias(name))
         elif name in ("name", "name_key"):
             aggs.append(c.filter(has_name).first())
+        elif name in size_group:
+            # a count and the band it came from travel together: never an exact
+            # count from one member with another member's band
+            aggs.append(c.filter(has_size).first())
         elif name in site_group:
             aggs.append(
                 pl.when(good_site.any())
