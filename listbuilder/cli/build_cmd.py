@@ -8,7 +8,13 @@ from typing import Any
 import click
 
 from listbuilder.cli import main
-from listbuilder.cli.options import column_map_option, parse_column_map, split_csv_option
+from listbuilder.cli.options import (
+    as_of_option,
+    cache_dir_option,
+    column_map_option,
+    parse_column_map,
+    split_csv_option,
+)
 from listbuilder.errors import InputError
 
 OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -52,12 +58,7 @@ SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have
     default=None,
     help="Select at most N accounts (default: the profile's capacity).",
 )
-@click.option(
-    "--as-of",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="The date signals are aged against (default: today). Recorded in outputs.",
-)
+@as_of_option("The date signals are aged against (default: today). Recorded in outputs.")
 @click.option(
     "--reps",
     type=click.Path(),
@@ -106,12 +107,7 @@ SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have
     metavar="PROVIDERS",
     help="Fill missing fields from the HTTP providers in this TOML file.",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Enrichment cache directory.",
-)
+@cache_dir_option("Enrichment cache directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @column_map_option
 def build(

@@ -10,6 +10,7 @@ import click
 import polars as pl
 
 from listbuilder.cli import main
+from listbuilder.cli.options import cache_dir_option
 from listbuilder.errors import EXIT_FAIL, ConfigError
 
 TOKEN_ENVS = {"hubspot": "HUBSPOT_TOKEN", "salesforce": "SALESFORCE_TOKEN"}
@@ -37,11 +38,8 @@ OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
     is_flag=True,
     help="Send nothing; print how many requests each provider would receive.",
 )
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Answer cache directory (default: $LISTBUILDER_CACHE_DIR or ~/.cache/listbuilder).",
+@cache_dir_option(
+    "Answer cache directory (default: $LISTBUILDER_CACHE_DIR or ~/.cache/listbuilder)."
 )
 @click.option(
     "--field",

@@ -61,6 +61,11 @@ def profile_option(help: str) -> Callable[[F], F]:
     return click.option("--profile", "profile_path", required=True, help=help)
 
 
+def cache_dir_option(help: str) -> Callable[[F], F]:
+    """`--cache-dir DIR`, optional: where enrichment answers are cached."""
+    return click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help=help)
+
+
 def as_of_option(help: str) -> Callable[[F], F]:
     """`--as-of YYYY-MM-DD`, optional: a datetime (or None) in `as_of`."""
     return click.option(
