@@ -219,14 +219,12 @@ def filter_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str, A
         dropped = closed.filter(pl.col("filter_reason") == reason)
         won = int((dropped["outcome"] == "won").sum())
         ratio, low, high = stats.rate_ratio(won, dropped.height, p_won, passing.height)
-        if dropped.height < MIN_CLOSED or passing.height < MIN_CLOSED:
-            verdict = "too little data"
-        elif low is not None and low > 1:
-            verdict = "drops deals that win more often"
-        elif high is not None and high < 1:
-            verdict = "drops deals that win less often"
-        else:
-            verdict = "no difference"
+        verdict = _lift_verdict(
+            min(dropped.height, passing.height),
+            low,
+            high,
+            ("drops deals that win more often", "drops deals that win less often", "no difference"),
+        )
         found.append(
             {
                 "rule": reason,
@@ -245,6 +243,19 @@ def filter_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str, A
     return found
 
 
+def _lift_verdict(
+    smaller_group: int, low: float | None, high: float | None, words: tuple[str, str, str]
+) -> str:
+    """Read a lift interval: `words` = (interval above 1, interval below 1, spans 1)."""
+    if smaller_group < MIN_CLOSED:
+        return "too little data"
+    if low is not None and low > 1:
+        return words[0]
+    if high is not None and high < 1:
+        return words[1]
+    return words[2]
+
+
 def criterion_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str, Any]]:
     """Per criterion: win rate of closed deals whose account matched it vs did not."""
     closed = classified.filter(pl.col("outcome") != "open")
@@ -257,14 +268,9 @@ def criterion_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str
         a_won = int((matched["outcome"] == "won").sum())
         b_won = int((other["outcome"] == "won").sum())
         ratio, low, high = stats.rate_ratio(a_won, matched.height, b_won, other.height)
-        if matched.height < MIN_CLOSED or other.height < MIN_CLOSED:
-            signal = "too little data"
-        elif low is not None and low > 1:
-            signal = "signal"
-        elif high is not None and high < 1:
-            signal = "inverse"
-        else:
-            signal = "no signal"
+        signal = _lift_verdict(
+            min(matched.height, other.height), low, high, ("signal", "inverse", "no signal")
+        )
         found.append(
             {
                 "criterion": criterion.name,
