@@ -296,6 +296,8 @@ def bench_chicago(workdir: Path) -> None:
         website=pl.col("Website"),
         country=pl.lit("US"),
         city=pl.lit("Chicago"),
+        phone=pl.col("Phone"),
+        postal_code=pl.col("Zip"),
         company_id=pl.col("True Id"),
     )
     kept, _ = normalize_companies(df.drop("company_id"))
@@ -309,7 +311,7 @@ def bench_chicago(workdir: Path) -> None:
     )
     s = scores(pred, df.select("line", "company_id"))
     print(
-        f"\nchicago_ece_dedupe ({df.height:,} rows, names only, every site in Chicago): "
+        f"\nchicago_ece_dedupe ({df.height:,} rows, name, phone, zip; every site in Chicago): "
         f"{seconds:.2f} s  P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}"
         f"  B3-P {s['b3_precision']:.4f}  B3-R {s['b3_recall']:.4f}"
     )

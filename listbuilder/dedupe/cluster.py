@@ -12,8 +12,14 @@ different company domains.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 from rapidfuzz import fuzz
+
+if TYPE_CHECKING:
+    from listbuilder.dedupe.model import MatchModel
+    from listbuilder.dedupe.settings import DedupeSettings
 
 
 def connected_components(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -139,3 +145,68 @@ def _compatible(a: dict[str, str], b: dict[str, str], near_identical: float | No
             if near_identical is None or fuzz.ratio(name_a, name_b) < near_identical:
                 return False
     return True
+
+
+# A member of a cluster of three or more whose own match probability with the
+# cluster's centre (its best-connected member) is under this was chained in:
+# it leaves the cluster (with the members chained through it).
+LOOSE_PROBABILITY = 0.5
+
+
+def split_loose_clusters(
+    labels: pl.DataFrame,
+    edges: pl.DataFrame,
+    m: pl.DataFrame,
+    model: MatchModel,
+    settings: DedupeSettings,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The anti-chaining guard in the model's terms: in clusters of 3+ rows, every member
+    must itself match the centre at ``LOOSE_PROBABILITY``; members that do not are split
+    off (and re-clustered among themselves by their own accepted pairs)."""
+    from listbuilder.dedupe.matcher import score_pairs
+
+    if labels.height == 0:
+        return labels, edges
+    sized = labels.with_columns(_n=pl.len().over("_comp")).filter(pl.col("_n") >= 3)
+    if sized.height == 0:
+        return labels, edges
+    degree = pl.concat([edges.select(_i="i"), edges.select(_i="j")]).group_by("_i").len()
+    centre = (
+        sized.join(degree, on="_i", how="left")
+        .sort(["_comp", "len", "_i"], descending=[False, True, False], nulls_last=True)
+        .group_by("_comp", maintain_order=True)
+        .agg(_centre=pl.col("_i").first())
+    )
+    probe = (
+        sized.join(centre, on="_comp")
+        .filter(pl.col("_i") != pl.col("_centre"))
+        .select(
+            i=pl.min_horizontal("_i", "_centre").cast(pl.UInt32),
+            j=pl.max_horizontal("_i", "_centre").cast(pl.UInt32),
+            _member=pl.col("_i"),
+        )
+    )
+    scored = score_pairs(
+        m, probe.select("i", "j"), settings, model=model, drop_ambiguous=False, keep_all=True
+    )
+    loose = (
+        probe.join(scored.select("i", "j", "p"), on=["i", "j"], how="left")
+        .filter(pl.col("p").fill_null(0.0) < LOOSE_PROBABILITY)
+        .select(_i=pl.col("_member").cast(pl.UInt32))
+    )
+    if loose.height == 0:
+        return labels, edges
+    ids = loose["_i"].implode()
+    touching = pl.col("i").is_in(ids) | pl.col("j").is_in(ids)
+    both = pl.col("i").is_in(ids) & pl.col("j").is_in(ids)
+    among = edges.filter(both)
+    kept_edges = edges.filter(~touching)
+    kept = labels.join(loose, on="_i", how="anti")
+    # the remaining members' label is their smallest member again
+    kept = kept.with_columns(pl.col("_i").min().over("_comp").alias("_comp"))
+    kept = kept.filter(pl.len().over("_comp") > 1)
+    parts = [kept]
+    if among.height:
+        parts.append(connected_components(among).with_columns(pl.col("_i", "_comp").cast(pl.UInt32)))
+    relabelled = pl.concat(parts).sort("_i")
+    return relabelled, pl.concat([kept_edges, among])

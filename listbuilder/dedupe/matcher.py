@@ -1,54 +1,60 @@
-"""The matcher: blocking into candidate pairs, then rule-based pairwise scoring.
+"""The matcher: blocking into candidate pairs, then the match model on each pair.
 
-Blocking keeps the candidate count near-linear: exact keys pair every row of
-a small block — the company domain, the name key without spaces, and the
-place (city, else country) with the first four or the last five letters of
-that key (one typo leaves one of them intact) — and a sorted neighbourhood on
-the spaceless key pairs each row with the next ``window`` rows. A block larger
-than ``max_block`` is compared by window only. Name keys only pair rows of
-which at least one has no company domain: two rows on different company
-domains are two companies, so comparing their names is wasted work. (A
-rarest-token-within-country key was measured too: on generated lists it added
-45% more candidates and no true pair the other keys missed.) Suppression also
-blocks CRM records without a city on the name's first four and last five letters
-alone, whatever the place (``candidate_pairs(..., anywhere=...)``); dedupe does not.
+Blocking (several passes, each lossless where it can be and never dropping a big
+block, only sub-blocking it):
 
-Rules, strongest first (thresholds in ``DedupeSettings``):
+1. the company domain (a name that is itself a web address, ``Hipmunk.com``,
+   counts as its domain);
+2. the domain's brand label (``acme`` of ``acme.com`` and ``acme.co.uk``);
+3. the name key without spaces (``Access Closure`` / ``AccessClosure``);
+4. the sorted-token key (``Dynamics Intranet Automated``);
+5. within a country: the first four letters, the last four letters, the sorted
+   letters (transpositions: ``UBITS`` / ``UIBTS``) and the first two plus last
+   two letters of the name key (a letter dropped inside a short name:
+   ``Rinsed`` / ``Rined``); these pair only rows of which one has no company
+   domain (two rows on different domains meet through passes 1–2 or not at all);
+6. a sorted neighbourhood over the name key and over the reversed key
+   (``Groundix`` / ``roudnix``), for rows without a company domain.
 
-1. same company domain, name >= 80                 ``same domain, name 96``
-2. same company domain, one row has no name        ``same domain, no name``
-3. same company domain, other name (a rename): same city, and the founding year
-   or the size agrees, with no conflict on either   ``same domain, renamed (name 41), ...``
-   — an acquired company listed on its acquirer's domain (AdMob on google.com)
-   differs in founding year and size, so it stays apart; with nothing to compare,
-   different names on one domain stay apart too.
-4. no shared domain: name >= 90 (or >= 88 with the same founding year), same
-   city, no conflict on country, size or founding year
-                                                   ``name 100, same city, no domain``
-5. no shared domain, a city unknown: name >= 95, same country or unknown
-                                                   ``name 97, same country, no domain``
-6. different domains (opt-in): name >= 96, same city ``name 100, same city, different domains``
+A block larger than ``max_block`` is split by the city, and what is still too large
+is compared by a sorted-neighbourhood window: nothing is dropped because it is big.
 
-A domainless row whose name matches rows on several company domains
-(namesakes) matches none of them. Platform domains (linkedin.com, angel.co)
-count as no domain. Scoring runs rapidfuzz's batch scorer (``cpdist``) over
-the surviving candidate pairs at once; every accepted pair keeps its reason.
+Each candidate pair is then scored by ``model.py`` (Fellegi–Sunter weights fitted on
+the list itself) and accepted at ``match_probability``. A domainless row whose name
+fits rows on several company domains (namesakes) matches none of them.
 """
 
 from __future__ import annotations
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
+from listbuilder.dedupe import model as fs
 from listbuilder.dedupe.settings import DedupeSettings
 
-# Rule codes, strongest first: the clustering order follows them.
+# A kind of match, surest first (orders the pairs for clustering and for suppression).
 RULE_SAME_DOMAIN = 1
 RULE_DOMAIN_ONLY = 2
 RULE_RENAME = 3
-RULE_NAME_CITY = 4
-RULE_NAME_NO_CITY = 5
-RULE_DIFFERENT_DOMAINS = 6
+RULE_NAME = 4
+RULE_WEAK = 5  # accepted by the lower (suppression) threshold only
+
+
+def _name_domain(name: pl.Expr) -> pl.Expr:
+    """The registrable domain written in a company name (``Hipmunk.com``), else null."""
+    from listbuilder.normalize import names
+
+    finder = getattr(names, "name_domain_expr", None)
+    if finder is not None:
+        return finder(name)
+    from listbuilder.normalize.domains import registrable_domain_series
+
+    def find(s: pl.Series) -> pl.Series:
+        token = s.str.to_lowercase().str.extract(
+            r"(?:^|[\s,])((?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,})/?$"
+        )
+        return registrable_domain_series(token)
+
+    return name.map_batches(find, return_dtype=pl.String(), is_elementwise=True)
 
 
 def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.DataFrame:
@@ -63,17 +69,31 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
     platform = col("domain_is_platform", pl.Boolean()).fill_null(False)
     dom = pl.when(platform).then(None).otherwise(col("domain", pl.String()).str.to_lowercase())
     city = col("city", pl.String()).str.to_lowercase().str.replace_all(r"[^\p{L}\p{N}]+", "")
+    phone = col("phone", pl.String()).str.replace_all(r"\D+", "")
+    postcode = col("postal_code", pl.String()).str.to_uppercase().str.replace_all(r"[^A-Z0-9]", "")
+    industry = col("industry", pl.String()).str.to_lowercase().str.replace_all(r"[^a-z0-9]+", " ")
     out = df.select(
         _key=key,
         _dom=pl.when(dom == "").then(None).otherwise(dom),
+        _name_dom=_name_domain(col("name", pl.String()).cast(pl.String)),
         _country=col("country", pl.String()).str.to_uppercase(),
         _city=pl.when(city == "").then(None).otherwise(city),
         _emp=col("employees", pl.Int64()).cast(pl.Float64),
         _founded=col("founded_year", pl.Int64()).cast(pl.Int64),
+        _phone=pl.when(phone.str.len_chars() >= 7).then(phone.str.slice(-9)),
+        _postcode=pl.when(postcode.str.len_chars() >= 3).then(postcode.str.slice(0, 5)),
+        _industry=pl.when(industry.str.strip_chars() != "").then(industry.str.strip_chars()),
     ).with_row_index("_i")
+    from listbuilder.normalize.domains import PLATFORM_DOMAINS
+
+    name_dom = pl.col("_name_dom")
+    name_dom = pl.when(name_dom.is_in(sorted(PLATFORM_DOMAINS))).then(None).otherwise(name_dom)
     out = out.with_columns(
         _compact=pl.col("_key").str.replace_all(" ", "", literal=True),
-    )
+        _sorted=pl.col("_key").str.split(" ").list.sort().list.join(""),
+        _dom=pl.coalesce("_dom", name_dom),
+    ).with_columns(_brand=pl.col("_dom").str.split(".").list.first())
+    out = out.drop("_name_dom")
     if side is not None:
         out = out.with_columns(_side=pl.lit(side, dtype=pl.Int8))
     return out
@@ -99,101 +119,87 @@ def domain_pairs(m0: pl.DataFrame, m1: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# ----------------------------------------------------------------------------- blocking
+
+
 def _code(expr: pl.Expr) -> pl.Expr:
     """A null-preserving 64-bit hash: blocks and equality tests on integers, not strings."""
     return pl.when(expr.is_not_null()).then(expr.hash(seed=7))
 
 
-def _block_pairs(
-    frame: pl.DataFrame,
-    key: str,
+def _pairs_in_blocks(
+    b: pl.DataFrame,
+    keys: list[str],
     settings: DedupeSettings,
     *,
     open_only: bool,
     left_only: str | None = None,
-    order: str = "_order",
-    wide: int = 0,
 ) -> pl.DataFrame:
-    """All pairs within small blocks of ``key``; window pairs within large ones.
+    """All pairs within blocks of ``keys[0]``; a block over ``max_block`` is split by
+    the next key (``keys[1]``...), and what is still too large is windowed."""
+    f = b.filter(pl.col(keys[0]).is_not_null())
+    parts = []
+    for depth, key in enumerate(keys):
+        block = keys[: depth + 1]
+        f = f.with_columns(_n=pl.len().over(block))
+        small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= settings.max_block))
+        parts.append(_all_pairs(small, block, open_only=open_only, left_only=left_only))
+        f = f.filter(pl.col("_n") > settings.max_block)
+        if depth + 1 < len(keys):
+            f = f.filter(pl.col(keys[depth + 1]).is_not_null())
+        if f.height == 0:
+            break
+    if f.height:
+        parts.append(
+            _window_pairs(f, keys, settings.window, open_only=open_only, order="_order")
+        )
+    return pl.concat(parts) if parts else _no_pairs()
 
-    ``open_only``: only pairs with at least one ``_open`` row (one without a company
-    domain) — two rows on different company domains never match by name alone.
-    ``left_only``: only pairs with at least one row flagged in that column.
-    ``order``: the column that orders rows for the window inside large blocks;
-    ``wide``: the window of the ``left_only`` rows there.
-    """
-    extra = [c for c in (left_only, order) if c and c != "_order"]
-    f = frame.select("_i", key, "_order", "_open", *extra)
-    f = f.filter(pl.col(key).is_not_null()).with_columns(_n=pl.len().over(key))
-    small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= settings.max_block))
-    left = small.filter(pl.col("_open")) if open_only else small
+
+def _all_pairs(
+    small: pl.DataFrame, block: list[str], *, open_only: bool, left_only: str | None
+) -> pl.DataFrame:
+    left = small
+    if open_only:
+        left = left.filter(pl.col("_open"))
     if left_only:
         left = left.filter(pl.col(left_only))
     pairs = (
-        left.select("_i", key)
-        .join(small.select(pl.col("_i").alias("_j"), key), on=key)
-        .filter(pl.col("_i") != pl.col("_j"))
-        .select(i=pl.col("_i"), j=pl.col("_j"))
+        left.select(i="_i", *block)
+        .join(small.select(j="_i", *block), on=block)
+        .filter(pl.col("i") != pl.col("j"))
+        .select("i", "j")
     )
     if open_only and left_only:
-        # the row picked by `left_only` may be the one on a company domain
-        right = small.filter(pl.col(left_only) & ~pl.col("_open")).select("_i", key)
-        pairs = pl.concat(
-            [
-                pairs,
-                right.join(small.filter("_open").select(pl.col("_i").alias("_j"), key), on=key)
-                .filter(pl.col("_i") != pl.col("_j"))
-                .select(i=pl.col("_i"), j=pl.col("_j")),
-            ]
-        )
-    large = f.filter(pl.col("_n") > settings.max_block)
-    if large.height:
-        window = _window_pairs(
-            large, key, wide if left_only else settings.window,
-            open_only=open_only, left_only=left_only, order=order,
-        )  # fmt: skip
-        pairs = pl.concat([pairs, window])
+        # the flagged row may be the one on a company domain, its partner open
+        right = small.filter(pl.col(left_only) & ~pl.col("_open")).select(i="_i", *block)
+        more = right.join(small.filter("_open").select(j="_i", *block), on=block)
+        pairs = pl.concat([pairs, more.filter(pl.col("i") != pl.col("j")).select("i", "j")])
     return pairs
 
 
 def _window_pairs(
-    frame: pl.DataFrame,
-    key: str,
-    window: int,
-    *,
-    open_only: bool,
-    left_only: str | None = None,
-    order: str = "_order",
+    frame: pl.DataFrame, block: list[str], window: int, *, open_only: bool, order: str
 ) -> pl.DataFrame:
-    """Pairs of rows within ``window`` of each other in (key, name order) order, same key.
-
-    ``left_only``: only pairs with a row flagged in that column, found from those rows
-    (few of them: the cost is their number times the window, not the block size).
-    """
-    s = frame.sort([key, order])
-    if left_only:
-        s = s.with_row_index("_pos")
-        offsets = pl.DataFrame({"_k": [k for k in range(-window, window + 1) if k]})
-        near = (
-            s.filter(pl.col(left_only))
-            .select("_i", "_pos", key, _lopen="_open")
-            .join(offsets, how="cross")
-            .with_columns(pl.col("_pos").cast(pl.Int64) + pl.col("_k"))
-            .join(
-                s.select(pl.col("_i").alias("_j"), pl.col("_pos").cast(pl.Int64), key, "_open"),
-                on=["_pos", key],
-            )
-        )
-        if open_only:
-            near = near.filter(pl.col("_lopen") | pl.col("_open"))
-        return near.select(i=pl.col("_i"), j=pl.col("_j"))
+    """Pairs of rows within ``window`` of each other in ``order``, inside one block."""
+    s = frame.sort([*block, order])
+    same = pl.lit(True)
     parts = []
     for k in range(1, window + 1):
-        keep = pl.col(key) == pl.col(key).shift(-k)
+        same = pl.all_horizontal(pl.col(c) == pl.col(c).shift(-k) for c in block)
+        keep = same
         if open_only:
             keep = keep & (pl.col("_open") | pl.col("_open").shift(-k))
-        parts.append(s.select(i=pl.col("_i"), j=pl.col("_i").shift(-k), keep=keep).filter("keep"))
-    return pl.concat(parts).select("i", "j")
+        parts.append(
+            s.select(i=pl.col("_i"), j=pl.col("_i").shift(-k), keep=keep.fill_null(False))
+            .filter("keep")
+            .select("i", "j")
+        )
+    return pl.concat(parts)
+
+
+def _no_pairs() -> pl.DataFrame:
+    return pl.DataFrame(schema={"i": pl.UInt32, "j": pl.UInt32})
 
 
 def candidate_pairs(
@@ -201,67 +207,56 @@ def candidate_pairs(
     settings: DedupeSettings,
     *,
     anywhere: pl.Expr | None = None,
-    anywhere_window: int = 20,
 ) -> pl.DataFrame:
     """Blocked candidate pairs ``(i, j)`` with ``i < j``, unique, sorted.
 
-    ``anywhere``: rows it selects are also blocked on the first four and the last five
-    letters of the name key whatever the place (suppression: a CRM record without a
-    city meets its account in any city, typos included). In blocks larger than
-    ``max_block`` each such row is paired with the ``anywhere_window`` rows before and
-    after it, in name order for the first letters and in reversed-name order for the
-    last ones (they are few, so a wide window is cheap).
+    ``anywhere``: rows it selects are also blocked on the first four and the last four
+    letters of the name key whatever the country (suppression: a CRM record without
+    a country meets its account anywhere).
     """
-    place = pl.coalesce("_city", "_country", pl.lit("?"))
     compact = pl.col("_compact")
-    extra: list[pl.Expr] = []
-    if anywhere is not None:
-        extra = [
-            _code(compact.str.slice(0, 4)).alias("_pre0"),
-            _code(compact.str.slice(-5)).alias("_suf0"),
-            anywhere.fill_null(False).alias("_anywhere"),
-            # rows sharing the last letters are windowed in reversed-name order, so a
-            # typo near the start still lands next to the right name
-            pl.struct(compact.str.reverse(), "_founded", "_i").rank("ordinal").alias("_rorder"),
-        ]
+    country = pl.col("_country").fill_null("?")
     b = m.select(
         "_i",
-        *extra,
         _dom=_code(pl.col("_dom")),
+        _brand=_code(pl.col("_brand")),
         _name=_code(compact),
-        # a single typo leaves either the first four or the last five letters intact
-        _pre=_code(pl.concat_str([place, compact.str.slice(0, 4)], separator="|")),
-        _suf=_code(pl.concat_str([place, compact.str.slice(-5)], separator="|")),
+        _sorted=_code(pl.col("_sorted")),
+        _country=_code(country),
+        _city=_code(pl.col("_city")),
+        _pre=_code(compact.str.slice(0, 4)),
+        _suf=_code(compact.str.slice(-4)),
+        _ana=_code(compact.str.split("").list.sort().list.join("")),
+        _ends=_code(pl.concat_str([compact.str.slice(0, 2), compact.str.slice(-2)])),
+        _rev=compact.str.reverse(),
         _open=pl.col("_dom").is_null(),
-        # window order inside a block: name, then founding year (namesakes founded in
-        # different years are different companies), then row order
+        _anywhere=(anywhere if anywhere is not None else pl.lit(False)).fill_null(False),
+        # window order inside a block: name, then founding year, then row order
         _order=pl.struct(compact, "_founded", "_i").rank("ordinal"),
+        _rorder=pl.struct(compact.str.reverse(), "_founded", "_i").rank("ordinal"),
     )
-    open_only = not settings.merge_different_domains
-    parts = [_block_pairs(b, "_dom", settings, open_only=False)]
-    parts += [
-        _block_pairs(b, key, settings, open_only=open_only) for key in ("_name", "_pre", "_suf")
+    parts = [
+        _pairs_in_blocks(b, ["_dom", "_city"], settings, open_only=False),
+        _pairs_in_blocks(b, ["_brand", "_country", "_city"], settings, open_only=False),
+        _pairs_in_blocks(b, ["_name", "_country", "_city"], settings, open_only=False),
+        _pairs_in_blocks(b, ["_sorted", "_country", "_city"], settings, open_only=False),
     ]
-    if anywhere is not None:
-        parts += [
-            _block_pairs(
-                b,
-                key,
-                settings,
-                open_only=open_only,
-                left_only="_anywhere",
-                order=o,
-                wide=anywhere_window,
+    for key in ("_pre", "_suf", "_ana", "_ends"):
+        parts.append(_pairs_in_blocks(b, ["_country", key, "_city"], settings, open_only=True))
+        if anywhere is not None:
+            parts.append(
+                _pairs_in_blocks(b, [key], settings, open_only=True, left_only="_anywhere")
             )
-            for key, o in (("_pre0", "_order"), ("_suf0", "_rorder"))
-        ]
-    keyed = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
-    parts.append(_window_pairs(keyed, "_all", settings.window, open_only=open_only))
-    pairs = pl.concat(parts).select(
-        i=pl.min_horizontal("i", "j").cast(pl.UInt32), j=pl.max_horizontal("i", "j").cast(pl.UInt32)
+    named = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
+    for order in ("_order", "_rorder"):
+        parts.append(
+            _window_pairs(named, ["_all"], settings.window, open_only=True, order=order)
+        )
+    pairs = pl.concat([p.select(pl.col("i", "j").cast(pl.UInt32)) for p in parts]).select(
+        i=pl.min_horizontal("i", "j"), j=pl.max_horizontal("i", "j")
     )
     if "_side" in m.columns:
-        side = m.select("_i", "_side")
+        side = m.select(pl.col("_i").cast(pl.UInt32), "_side")
         pairs = (
             pairs.join(side.rename({"_i": "i", "_side": "_si"}), on="i")
             .join(side.rename({"_i": "j", "_side": "_sj"}), on="j")
@@ -271,12 +266,25 @@ def candidate_pairs(
     return pairs.filter(pl.col("i") != pl.col("j")).unique().sort("i", "j")
 
 
-def name_scores(a: pl.Series, b: pl.Series) -> pl.Series:
-    """Name score 0–100 of two aligned series of spaceless name keys (rapidfuzz Indel ratio)."""
-    scores = process.cpdist(
-        a.fill_null("").to_list(), b.fill_null("").to_list(), scorer=fuzz.ratio, workers=-1
+# ----------------------------------------------------------------------------- scoring
+
+
+def compare(m: pl.DataFrame, pairs: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
+    """The comparison levels of ``pairs`` (see ``model.compare_pairs``)."""
+    return fs.compare_pairs(
+        m, pairs, size_ratio=settings.size_ratio, founded_tolerance=settings.founded_tolerance
     )
-    return pl.Series("name", scores).round(0).cast(pl.Int64)
+
+
+def fit(m: pl.DataFrame, levels: pl.DataFrame, settings: DedupeSettings) -> fs.MatchModel:
+    """The match model for this list, fitted on its candidate pairs' levels (or priors)."""
+    return fs.fit_model(
+        m,
+        levels,
+        size_ratio=settings.size_ratio,
+        founded_tolerance=settings.founded_tolerance,
+        em=settings.estimate,
+    )
 
 
 def score_pairs(
@@ -284,131 +292,84 @@ def score_pairs(
     pairs: pl.DataFrame,
     settings: DedupeSettings,
     *,
+    model: fs.MatchModel | None = None,
+    threshold: float | None = None,
     drop_ambiguous: bool = True,
+    keep_all: bool = False,
+    levels: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
-    """Score candidate pairs; keep the accepted ones with ``rule``, ``name`` and ``reason``.
+    """Score candidate pairs; keep those at ``threshold`` (default ``match_probability``).
 
+    Returns ``i, j, p, weight, rule, name, reason`` (``name``: the Indel name ratio,
+    0–100; ``reason``: the explanation line). ``keep_all``: every pair, accepted or not.
     ``drop_ambiguous``: a domainless row whose name fits rows on several company
     domains (namesakes) matches none of them.
     """
-    codes = m.select(
-        "_i",
-        "_emp",
-        "_founded",
-        _dom=_code(pl.col("_dom")),
-        _city=_code(pl.col("_city")),
-        _country=_code(pl.col("_country")),
-        _len=pl.col("_compact").str.len_chars(),
-    )
-    attrs = ["_dom", "_country", "_city", "_emp", "_founded", "_len"]
-    left = codes.select(pl.col("_i").alias("i"), *[pl.col(c).alias(c + "_a") for c in attrs])
-    right = codes.select(pl.col("_i").alias("j"), *[pl.col(c).alias(c + "_b") for c in attrs])
-    p = pairs.join(left, on="i", how="left").join(right, on="j", how="left")
-    s = settings
-    both_dom = pl.col("_dom_a").is_not_null() & pl.col("_dom_b").is_not_null()
-    emp_ratio = pl.max_horizontal("_emp_a", "_emp_b") / pl.min_horizontal("_emp_a", "_emp_b").clip(
-        lower_bound=1
-    )
-    yr = (pl.col("_founded_a") - pl.col("_founded_b")).abs()
-    p = p.with_columns(
-        _cs=(pl.col("_city_a") == pl.col("_city_b")).fill_null(False),
-        _cd=(pl.col("_city_a") != pl.col("_city_b")).fill_null(False),
-        _ctryd=(pl.col("_country_a") != pl.col("_country_b")).fill_null(False),
-        _sa=(emp_ratio <= s.size_ratio).fill_null(False),
-        _sc=(emp_ratio > s.size_ratio).fill_null(False),
-        _fa=(yr <= s.founded_tolerance).fill_null(False),
-        _fc=(yr > s.founded_tolerance).fill_null(False),
-        _same=both_dom & (pl.col("_dom_a") == pl.col("_dom_b")),
-        _diff=both_dom & (pl.col("_dom_a") != pl.col("_dom_b")),
-        _nodom=~both_dom,
-        _noname=(pl.col("_len_a").fill_null(0) == 0) | (pl.col("_len_b").fill_null(0) == 0),
-    )
-    # Only pairs some rule could accept get a name score (the batch scorer is the cost).
-    la, lb = pl.col("_len_a"), pl.col("_len_b")
-    reachable = 200 * pl.min_horizontal(la, lb) / (la + lb) >= _lowest_threshold(s)
-    by_name = (
-        ~pl.col("_noname")
-        & ~pl.col("_ctryd")
-        & ~pl.col("_sc")
-        & (
-            (pl.col("_nodom") & ~pl.col("_cd") & ~pl.col("_fc"))
-            | (pl.col("_diff") & pl.lit(s.merge_different_domains) & pl.col("_cs"))
-        )
-    )
-    p = p.filter(pl.col("_same") | (by_name & reachable.fill_null(False)))
-    if p.height == 0:
+    threshold = settings.match_probability if threshold is None else threshold
+    if pairs.height == 0:
         return _empty_scored()
-    names = m.select("_i", "_compact")
-    p = p.join(names.rename({"_i": "i", "_compact": "_compact_a"}), on="i", how="left")
-    p = p.join(names.rename({"_i": "j", "_compact": "_compact_b"}), on="j", how="left")
-    p = p.with_columns(name=name_scores(p["_compact_a"], p["_compact_b"]))
-    name = pl.col("name")
-    rule = (
-        pl.when(pl.col("_same") & pl.col("_noname"))
-        .then(pl.lit(RULE_DOMAIN_ONLY))
-        .when(pl.col("_same") & (name >= s.same_domain_threshold))
-        .then(pl.lit(RULE_SAME_DOMAIN))
-        .when(
-            pl.col("_same")
-            & pl.lit(s.merge_renames)
-            & pl.col("_cs")
-            & (pl.col("_sa") | pl.col("_fa"))
-            & ~pl.col("_sc")
-            & ~pl.col("_fc")
-        )
-        .then(pl.lit(RULE_RENAME))
-        .when(
-            pl.col("_nodom")
-            & ~pl.col("_noname")
-            & ((name >= s.name_threshold) | ((name >= s.name_threshold_founded) & pl.col("_fa")))
-            & pl.col("_cs")
-            & ~pl.col("_ctryd")
-            & ~pl.col("_sc")
-            & ~pl.col("_fc")
-        )
-        .then(pl.lit(RULE_NAME_CITY))
-        .when(
-            pl.col("_nodom")
-            & ~pl.col("_noname")
-            & (name >= s.name_threshold_no_city)
-            & ~pl.col("_cd")
-            & ~pl.col("_ctryd")
-            & ~pl.col("_sc")
-            & ~pl.col("_fc")
-        )
-        .then(pl.lit(RULE_NAME_NO_CITY))
-        .when(
-            pl.col("_diff")
-            & pl.lit(s.merge_different_domains)
-            & ~pl.col("_noname")
-            & (name >= s.near_identical)
-            & pl.col("_cs")
-            & ~pl.col("_ctryd")
-            & ~pl.col("_sc")
-        )
-        .then(pl.lit(RULE_DIFFERENT_DOMAINS))
-        .otherwise(None)
+    if levels is None:
+        levels = compare(m, pairs, settings)
+    if model is None:
+        model = fit(m, levels, settings)
+    scored = fs.score_levels(model, levels, m)
+    guard = acquisition_guard(settings)
+    scored = scored.with_columns(
+        _guard=guard,
+        p=pl.when(guard).then(0.0).otherwise(pl.col("p")),
+        rule=_rule_expr(settings),
     )
-    p = p.with_columns(rule=rule).filter(pl.col("rule").is_not_null())
+    if not keep_all:
+        scored = scored.filter(pl.col("p") >= threshold)
     if drop_ambiguous:
-        p = _drop_ambiguous(p)
-    return p.with_columns(reason=_reason_expr()).select(
-        "i",
-        "j",
-        "rule",
-        "name",
-        "reason",
+        scored = _drop_ambiguous(scored, m)
+    return scored.with_columns(
+        name=pl.col("ratio").round(0).cast(pl.Int64),
+        reason=pl.when(pl.col("_guard"))
+        .then(
+            pl.concat_str(
+                [fs.explain_expr(model).str.replace(r" → p .*$", ""), pl.lit(" → acquisition guard")]
+            )
+        )
+        .otherwise(fs.explain_expr(model)),
+    ).select("i", "j", "p", "weight", pl.col("rule").cast(pl.Int32), "name", "reason", *(
+        [c for c in fs.LEVEL_COLUMNS] if keep_all else []
+    ))
+
+
+def acquisition_guard(settings: DedupeSettings) -> pl.Expr:
+    """Same domain, names sharing no word, founding years apart (or renames turned off):
+    an acquired company listed on its acquirer's domain is not the acquirer."""
+    different_names = (pl.col("lv_name") >= 4) & pl.col("_disjoint")
+    apart = pl.col("lv_founded") == 2
+    if not settings.merge_renames:
+        apart = pl.lit(True)
+    return (pl.col("lv_domain") <= 1) & different_names & apart
+
+
+def _rule_expr(settings: DedupeSettings) -> pl.Expr:
+    return (
+        pl.when(pl.col("lv_domain") == 0)
+        .then(
+            pl.when(pl.col("lv_name") == fs.UNKNOWN)
+            .then(pl.lit(RULE_DOMAIN_ONLY))
+            .when(pl.col("lv_name") <= 3)
+            .then(pl.lit(RULE_SAME_DOMAIN))
+            .otherwise(pl.lit(RULE_RENAME))
+        )
+        .when(pl.col("p") >= settings.match_probability)
+        .then(pl.lit(RULE_NAME))
+        .otherwise(pl.lit(RULE_WEAK))
     )
 
 
-def _lowest_threshold(s: DedupeSettings) -> float:
-    lowest = min(s.name_threshold, s.name_threshold_no_city, s.name_threshold_founded)
-    return min(lowest, s.near_identical) if s.merge_different_domains else lowest
-
-
-def _drop_ambiguous(p: pl.DataFrame) -> pl.DataFrame:
+def _drop_ambiguous(p: pl.DataFrame, m: pl.DataFrame) -> pl.DataFrame:
     """Drop name-only matches of a domainless row that fit several companies (domains)."""
-    by_name = pl.col("rule").is_in([RULE_NAME_CITY, RULE_NAME_NO_CITY])
+    doms = m.select(pl.col("_i").cast(pl.UInt32), "_dom")
+    p = p.join(doms.rename({"_i": "i", "_dom": "_dom_a"}), on="i", how="left").join(
+        doms.rename({"_i": "j", "_dom": "_dom_b"}), on="j", how="left"
+    )
+    by_name = pl.col("lv_domain") == fs.UNKNOWN
     sides = pl.concat(
         [
             p.filter(by_name & pl.col("_dom_a").is_null()).select(r="i", d="_dom_b"),
@@ -425,48 +386,13 @@ def _drop_ambiguous(p: pl.DataFrame) -> pl.DataFrame:
     return p.filter(~hit)
 
 
-def _reason_expr() -> pl.Expr:
-    n = pl.col("name").cast(pl.String)
-    extras = pl.concat_str(
-        [
-            pl.when(pl.col("_cs")).then(pl.lit(", same city")).otherwise(pl.lit("")),
-            pl.when(pl.col("_sa")).then(pl.lit(", same size")).otherwise(pl.lit("")),
-            pl.when(pl.col("_fa")).then(pl.lit(", same founding year")).otherwise(pl.lit("")),
-        ]
-    )
-    location = (
-        pl.when(pl.col("_cs"))
-        .then(pl.lit(", same city"))
-        .when(pl.col("_country_a").is_not_null() & (pl.col("_country_a") == pl.col("_country_b")))
-        .then(pl.lit(", same country"))
-        .otherwise(pl.lit(""))
-    )
-    founded = pl.when(pl.col("_fa")).then(pl.lit(", same founding year")).otherwise(pl.lit(""))
-    r = pl.col("rule")
-    return (
-        pl.when(r == RULE_SAME_DOMAIN)
-        .then(pl.concat_str([pl.lit("same domain, name "), n]))
-        .when(r == RULE_DOMAIN_ONLY)
-        .then(pl.lit("same domain, no name"))
-        .when(r == RULE_RENAME)
-        .then(pl.concat_str([pl.lit("same domain, renamed (name "), n, pl.lit(")"), extras]))
-        .when(r == RULE_NAME_CITY)
-        .then(
-            pl.concat_str(
-                [pl.lit("name "), n, pl.lit(", same city"), founded, pl.lit(", no domain")]
-            )
-        )
-        .when(r == RULE_NAME_NO_CITY)
-        .then(pl.concat_str([pl.lit("name "), n, location, pl.lit(", no domain")]))
-        .otherwise(pl.concat_str([pl.lit("name "), n, pl.lit(", same city, different domains")]))
-    )
-
-
 def _empty_scored() -> pl.DataFrame:
     return pl.DataFrame(
         schema={
             "i": pl.UInt32,
             "j": pl.UInt32,
+            "p": pl.Float64,
+            "weight": pl.Float64,
             "rule": pl.Int32,
             "name": pl.Int64,
             "reason": pl.String,
@@ -474,9 +400,14 @@ def _empty_scored() -> pl.DataFrame:
     )
 
 
-def match_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
-    """Accepted pairs of a prepared frame: ``i, j, rule, name, reason``, strongest first."""
-    scored = score_pairs(m, candidate_pairs(m, settings), settings)
-    return scored.with_columns(pl.col("rule").cast(pl.Int32)).sort(
-        ["rule", "name", "i", "j"], descending=[False, True, False, False]
-    )
+def match_pairs(
+    m: pl.DataFrame, settings: DedupeSettings
+) -> tuple[pl.DataFrame, fs.MatchModel, int]:
+    """Accepted pairs of a prepared frame (``i, j, p, weight, rule, name, reason``),
+    strongest first, the model fitted on the list and the number of candidate pairs."""
+    pairs = candidate_pairs(m, settings)
+    levels = compare(m, pairs, settings)
+    model = fit(m, levels, settings)
+    scored = score_pairs(m, pairs, settings, model=model, levels=levels)
+    ordered = scored.sort(["weight", "i", "j"], descending=[True, False, False])
+    return ordered, model, pairs.height

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from listbuilder.dedupe.cluster import cluster_pairs
+from listbuilder.dedupe.cluster import cluster_pairs, split_loose_clusters
 from listbuilder.dedupe.matcher import match_pairs, prepare_match_frame
+from listbuilder.dedupe.model import MatchModel
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.schema import COMPANY_FIELDS, REJECT_SCHEMA
 
@@ -43,7 +44,9 @@ class Deduped:
     companies: pl.DataFrame
     rejects: pl.DataFrame
     clusters: pl.DataFrame
-    pairs: pl.DataFrame  # every accepted pair: i, j (positions in the input), rule, name, reason
+    pairs: pl.DataFrame  # accepted pairs: i, j (positions in the input), p, weight, rule, name, reason
+    model: MatchModel | None = None  # the match model fitted on this list
+    candidates: int = 0  # candidate pairs compared
 
 
 def format_cluster_id(number: pl.Expr) -> pl.Expr:
@@ -65,9 +68,9 @@ def dedupe_companies(
             raise ValueError(f"dedupe_companies needs the lineage column {needed!r}")
 
     m = prepare_match_frame(df)
-    pairs = match_pairs(m, settings)
-    guard = settings.near_identical if settings.merge_different_domains else None
-    labels, edges = cluster_pairs(pairs, m, near_identical=guard)
+    pairs, model, candidates = match_pairs(m, settings)
+    labels, edges = cluster_pairs(pairs, m, near_identical=settings.near_identical)
+    labels, edges = split_loose_clusters(labels, edges, m, model, settings)
     del m  # the wide rows are copied below: free the match columns first
 
     # Survivorship ranks are computed on a slim frame; the wide rows are copied once.
@@ -125,7 +128,14 @@ def dedupe_companies(
     )
     rejects = rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     clusters = _clusters_frame(multi, edges, df)
-    return Deduped(companies=companies, rejects=rejects, clusters=clusters, pairs=pairs)
+    return Deduped(
+        companies=companies,
+        rejects=rejects,
+        clusters=clusters,
+        pairs=pairs,
+        model=model,
+        candidates=candidates,
+    )
 
 
 def _str_col(df: pl.DataFrame, name: str) -> pl.Expr:

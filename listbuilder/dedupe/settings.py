@@ -1,9 +1,10 @@
 """Dedupe settings: the profile's optional `[dedupe]` table, with defaults.
 
 ``parse_dedupe_settings(table) -> (settings, problems)`` validates the table and
-returns every problem as a message naming the key path (``dedupe.name_threshold:
-...``); the profile loader turns them into one ``ProfileError``. All thresholds
-are name similarities on a 0–100 scale (rapidfuzz ratio on the name key).
+returns every problem as a message naming the key path (``dedupe.match_probability:
+...``); the profile loader turns them into one ``ProfileError``. The match
+thresholds are probabilities of the match model (``dedupe/model.py``); keys of
+the rule-based matcher it replaced are refused with what replaces them.
 """
 
 from __future__ import annotations
@@ -18,32 +19,25 @@ _POLICIES = ("ambiguous_do_not_contact", "ambiguous_other")
 
 @dataclass(frozen=True)
 class DedupeSettings:
-    """Thresholds and rules of the matcher, survivorship and suppression."""
+    """The match model's threshold and guards, survivorship and suppression settings."""
 
-    # Two rows without a shared company domain: minimum name score with the same city.
-    name_threshold: float = 90.0
-    # ... or this, with the same city and the same founding year.
-    name_threshold_founded: float = 88.0
-    # ... and when a city is unknown on either side (country must not differ).
-    name_threshold_no_city: float = 95.0
-    # Two rows on the same company domain: minimum name score to merge outright.
-    same_domain_threshold: float = 80.0
-    # Names this close count as "the same name" (different domains, anti-chaining guard).
-    near_identical: float = 96.0
-    # Same domain, different names (a rename): merge when the city agrees and the
-    # founding year or size agrees, with no conflict. Acquired companies listed on
-    # the acquirer's domain differ in founding year and size, so they stay apart.
+    # Two rows are one company when the model's match probability reaches this.
+    # The default was chosen on held-out data for pairwise precision >= 0.995.
+    match_probability: float = 0.99
+    # Estimate the model's m probabilities from the list itself (EM); off: built-in priors.
+    estimate: bool = True
+    # Same domain, names sharing no word: a rename merges unless the founding years
+    # are apart (an acquired company listed on its acquirer's domain); false: never.
     merge_renames: bool = True
-    # Rows on different company domains are different companies (namesakes in one city
-    # are common). When true, near-identical names in the same city merge them anyway.
-    merge_different_domains: bool = False
-    # Employees agree when max/min <= this ratio; beyond it they conflict.
+    # Different company domains in one cluster need names this close (0-100, Indel).
+    near_identical: float = 96.0
+    # Employees agree ("close") when max/min <= this ratio; beyond it they differ.
     size_ratio: float = 3.0
-    # Founding years agree within this many years; beyond it they conflict.
+    # Founding years are "close" within this many years; beyond it they differ.
     founded_tolerance: int = 2
-    # Sorted-neighbourhood window (rows compared after each row in key order).
+    # Sorted-neighbourhood window inside a block that is still too large when split.
     window: int = 3
-    # A blocking key shared by more rows than this is compared by window only.
+    # A block larger than this is split by the next key (then windowed), never dropped.
     max_block: int = 64
     # Sources (file names as given), best first, for survivorship.
     source_priority: tuple[str, ...] = ()
@@ -51,12 +45,11 @@ class DedupeSettings:
     suppress_on_domain: bool = True
     # Suppression: records owned by a rep suppress (reason "owned by <rep>").
     suppress_owned: bool = True
-    # Suppression: under name_threshold_no_city, down to this name score, a CRM record
+    # Suppression: under match_probability, down to this probability, a CRM record
     # matches the account that is its only candidate (names of 8+ letters) when their
-    # countries agree; when the record has no country, the match is uncertain and
-    # follows the ambiguity policies below. Catches typos in CRM names ("Boulder
-    # Plaftorms"). Set it to name_threshold_no_city (95) to turn it off.
-    suppress_unique_threshold: float = 88.0
+    # countries agree; with no country the match is uncertain and follows the
+    # ambiguity policies below. Set it to match_probability to turn it off.
+    suppress_unique_probability: float = 0.9
     # Suppression, ambiguous CRM records: a record without a domain match whose name
     # fits several accounts that are different companies (different company domains,
     # cities or countries) is ambiguous, unless exactly one of them has the same raw
@@ -70,27 +63,39 @@ class DedupeSettings:
     ambiguous_other: str = "flag"
 
     def __post_init__(self) -> None:
+        low, high = PROBABILITY_RANGE
+        for key in _PROBABILITIES:
+            if not low <= getattr(self, key) <= high:
+                raise ValueError(f"{key} must be between {low} and {high}, got {getattr(self, key)}")
         for key in _POLICIES:
             if getattr(self, key) not in AMBIGUOUS_POLICIES:
                 choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
                 raise ValueError(f"{key} must be one of {choices}, got {getattr(self, key)!r}")
 
 
-_FLOATS_0_100 = (
-    "name_threshold",
-    "name_threshold_no_city",
-    "name_threshold_founded",
-    "same_domain_threshold",
-    "near_identical",
-    "suppress_unique_threshold",
-)
+_FLOATS_0_100 = ("near_identical",)
+# Match probabilities: 0.5 (even odds) is the lowest that means "more likely the same".
+_PROBABILITIES = ("match_probability", "suppress_unique_probability")
+PROBABILITY_RANGE = (0.5, 0.999999)
 _BOOLS = (
+    "estimate",
     "merge_renames",
-    "merge_different_domains",
     "suppress_on_domain",
     "suppress_owned",
 )
+_BY_PROBABILITY = (
+    "replaced by match_probability, the match model's threshold "
+    "(a probability from 0.5 to 0.999999, default 0.99)"
+)
 _REPLACED = {
+    "name_threshold": _BY_PROBABILITY,
+    "name_threshold_founded": _BY_PROBABILITY,
+    "name_threshold_no_city": _BY_PROBABILITY,
+    "same_domain_threshold": _BY_PROBABILITY,
+    "merge_different_domains": "replaced by the match model: different domains with the "
+    "same brand label (acme.com, acme.de) are compared; others count against a match",
+    "suppress_unique_threshold": "replaced by suppress_unique_probability "
+    "(a probability from 0.5 to 0.999999, default 0.9)",
     "suppress_ambiguous": "replaced by ambiguous_do_not_contact and ambiguous_other "
     '("suppress", "flag" or "ignore"; defaults "suppress" and "flag")',
 }
@@ -117,6 +122,17 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
                 problems.append(f"{where}: must be a number from 0 to 100, got {value!r}")
             elif not 0 <= value <= 100:
                 problems.append(f"{where}: must be between 0 and 100, got {value!r}")
+            else:
+                values[key] = float(value)
+        elif key in _PROBABILITIES:
+            low, high = PROBABILITY_RANGE
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(f"{where}: must be a probability from {low} to {high}, got {value!r}")
+            elif not low <= value <= high:
+                problems.append(
+                    f"{where}: must be between {low} and {high} (a match probability), "
+                    f"got {value!r}"
+                )
             else:
                 values[key] = float(value)
         elif key in _BOOLS:

@@ -37,15 +37,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
 from listbuilder.dedupe.matcher import (
-    RULE_NAME_NO_CITY,
     candidate_pairs,
+    compare,
     domain_pairs,
+    fit,
     prepare_sides,
     score_pairs,
 )
@@ -268,7 +268,7 @@ def suppress_companies(
     matches = pl.concat(
         [
             by_domain.with_columns(
-                kind=pl.lit(_DOMAIN, pl.Int32), name=pl.lit(100, pl.Int64), note=_NO_NOTE
+                kind=pl.lit(_DOMAIN, pl.Int32), name=pl.lit(1000, pl.Int64), note=_NO_NOTE
             ),
             pl.concat([anchored.select(sure.columns), sure]).select(
                 "r", "c", kind=pl.lit(_NAME, pl.Int32), name="name", note="note"
@@ -360,16 +360,21 @@ def _raw_name(df: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
-    """(r, c, rule, name) accepted by the matcher's name rules, down to the unique threshold.
+    """(r, c, rule, name, weak, note): pairs the match model accepts down to
+    ``suppress_unique_probability`` (``weak`` under ``match_probability``); ``name`` is
+    the match probability in thousandths (it orders a record's candidates).
 
-    CRM records without a city are blocked on the name alone (any place), so a record
-    that only has a name meets its account wherever the list places it.
+    CRM records without a city are also blocked on their name alone (any country), so
+    a record that only has a name meets its account wherever the list places it.
     """
-    low = min(settings.name_threshold_no_city, settings.suppress_unique_threshold)
-    loose = replace(settings, name_threshold_no_city=low)
+    low = min(settings.match_probability, settings.suppress_unique_probability)
     anywhere = (pl.col("_side") == 1) & pl.col("_city").is_null()
-    pairs = candidate_pairs(m, loose, anywhere=anywhere)
-    scored = score_pairs(m, pairs, loose, drop_ambiguous=False)
+    pairs = candidate_pairs(m, settings, anywhere=anywhere)
+    levels = compare(m, pairs, settings)
+    model = fit(m, levels, settings)
+    scored = score_pairs(
+        m, pairs, settings, model=model, levels=levels, threshold=low, drop_ambiguous=False
+    )
     # Every namesake of an account a record matched (same name key) is a candidate too,
     # whether or not blocking put it beside the record: ambiguity is judged on all.
     side = m.select("_i", "_side", "_compact").filter(pl.col("_compact").is_not_null())
@@ -383,14 +388,14 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
         .join(pairs, on=["i", "j"], how="anti")
     )
     if more.height:
-        scored = pl.concat([scored, score_pairs(m, more, loose, drop_ambiguous=False)])
+        extra = score_pairs(m, more, settings, model=model, threshold=low, drop_ambiguous=False)
+        scored = pl.concat([scored, extra])
     return scored.select(
         r=pl.min_horizontal("i", "j").cast(pl.UInt32),
         c=pl.max_horizontal("i", "j").cast(pl.UInt32),
         rule=pl.col("rule").cast(pl.Int32),
-        name=pl.col("name"),
-        weak=(pl.col("rule") == RULE_NAME_NO_CITY)
-        & (pl.col("name") < settings.name_threshold_no_city),
+        name=(pl.col("p") * 1000).round(0).cast(pl.Int64),
+        weak=pl.col("p") < settings.match_probability,
         note=_NO_NOTE,
     )
 
@@ -408,11 +413,11 @@ def _unique_weak(
     )
     unique = (pl.col("_n") == 1) & (pl.min_horizontal("_len", "_clen") >= _UNIQUE_MIN_LETTERS)
     confirmed = (pl.col("_ccountry") == pl.col("_country")).fill_null(False)
-    name = pl.col("name").cast(pl.String)
+    probability = (pl.col("name") / 1000).round(3).cast(pl.String)
     note = pl.concat_str(
         [
-            pl.lit(" (name "),
-            name,
+            pl.lit(" (p "),
+            probability,
             pl.lit(", only candidate"),
             pl.when(confirmed).then(pl.lit(", same country")).otherwise(pl.lit(", no country")),
             pl.lit(")"),

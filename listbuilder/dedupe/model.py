@@ -1,0 +1,511 @@
+"""The pairwise match model: comparison levels combined as Fellegi–Sunter match weights.
+
+Each candidate pair gets one *level* per comparison (name, domain, city, country,
+phone, size, industry, founding year; ``-1`` where either side is unknown). A
+level's match weight is ``log2(m / u)``: ``m`` the share of true matches at that
+level, ``u`` the share of random pairs. A pair's match weight is the prior
+(``log2`` odds that two random rows are one company) plus the sum of its levels'
+weights; its match probability is ``1 / (1 + 2**-weight)`` (splink's model).
+
+Where the numbers come from, for every list:
+
+- ``u`` from the list itself: exact-agreement levels (same name key, same domain,
+  same city...) from value counts, which is exact; the fuzzy levels from random
+  pairs of rows (a sample, as splink does).
+- ``m`` by expectation–maximisation over the blocked candidate pairs, starting
+  from built-in priors and pulled towards them by pseudo-counts, so that a small
+  list (or a list with few duplicates) falls back on the priors instead of
+  learning noise.
+- Term frequency: an exact name match is weighed against how often that name
+  key occurs in the list (``Tanium`` twice in 40,000 rows counts for more than
+  ``Summit`` forty times), bounded so that it can neither make nor break a pair
+  on its own.
+
+Two guards are stated in the model's terms and override the sum: the
+acquisition guard (same domain, names sharing no word, founding years apart:
+an acquired company listed on its acquirer's domain) and the platform rule
+(a platform domain such as linkedin.com is no domain at all, upstream).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import polars as pl
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
+
+UNKNOWN = -1
+
+# name levels, best first
+NAME_LEVELS = (
+    "exact",  # same name key (spaces aside)
+    "sorted-tokens",  # the same words in another order
+    "close",  # Jaro-Winkler >= 0.95 or Indel ratio >= 93 (one typo)
+    "similar",  # JW >= 0.90 or ratio >= 85
+    "subset",  # one name's words all in the other's
+    "loose",  # JW >= 0.84 or ratio >= 75
+    "differs",
+)
+DOMAIN_LEVELS = ("same", "same-brand", "differs")
+SAME_DIFF = ("same", "differs")
+SIZE_LEVELS = ("same", "close", "differs")  # ratio <= 1.5, <= size_ratio, beyond
+FOUNDED_LEVELS = ("same", "close", "differs")  # 0 years, <= tolerance, beyond
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison: its levels (best first) and built-in m and u priors."""
+
+    name: str
+    levels: tuple[str, ...]
+    prior_m: tuple[float, ...]
+    prior_u: tuple[float, ...]
+    # levels whose u is computed exactly from value counts (an exact-agreement level)
+    exact_u: tuple[int, ...] = ()
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    Comparison(
+        "name",
+        NAME_LEVELS,
+        prior_m=(0.62, 0.05, 0.10, 0.07, 0.06, 0.04, 0.06),
+        prior_u=(2e-5, 2e-6, 2e-5, 1e-4, 3e-4, 2e-3, 0.9976),
+        exact_u=(0,),
+    ),
+    Comparison(
+        "domain",
+        DOMAIN_LEVELS,
+        prior_m=(0.90, 0.04, 0.06),
+        prior_u=(2e-5, 1e-5, 0.99997),
+        exact_u=(0,),
+    ),
+    Comparison("city", SAME_DIFF, prior_m=(0.72, 0.28), prior_u=(0.01, 0.99), exact_u=(0,)),
+    Comparison("country", SAME_DIFF, prior_m=(0.97, 0.03), prior_u=(0.2, 0.8), exact_u=(0,)),
+    Comparison("phone", SAME_DIFF, prior_m=(0.7, 0.3), prior_u=(1e-5, 0.99999), exact_u=(0,)),
+    Comparison("size", SIZE_LEVELS, prior_m=(0.6, 0.3, 0.1), prior_u=(0.15, 0.3, 0.55)),
+    Comparison("postcode", SAME_DIFF, prior_m=(0.65, 0.35), prior_u=(2e-3, 0.998), exact_u=(0,)),
+    Comparison("industry", SAME_DIFF, prior_m=(0.6, 0.4), prior_u=(0.05, 0.95), exact_u=(0,)),
+    Comparison("founded", FOUNDED_LEVELS, prior_m=(0.75, 0.2, 0.05), prior_u=(0.04, 0.15, 0.81)),
+)
+LEVEL_COLUMNS = tuple(f"lv_{c.name}" for c in COMPARISONS)
+
+# How each level reads in an explanation (`name sorted-tokens +4.0`).
+_LABELS = {
+    "name": {k: f"name {lv}" for k, lv in enumerate(NAME_LEVELS)},
+    "domain": {0: "domain same", 1: "domain same brand", 2: "domain differs"},
+    "city": {0: "city same", 1: "city differs"},
+    "country": {0: "country same", 1: "country differs"},
+    "phone": {0: "phone same", 1: "phone differs"},
+    "postcode": {0: "postcode same", 1: "postcode differs"},
+    "size": {0: "size same", 1: "size close", 2: "size differs"},
+    "industry": {0: "industry same", 1: "industry differs"},
+    "founded": {0: "founded same", 1: "founded close", 2: "founded differs"},
+}
+
+# Pseudo-counts (in pairs) with which the priors hold the EM estimates of m.
+PRIOR_STRENGTH = 300.0
+# Bounds of the term-frequency adjustment of an exact name match, in bits.
+TF_MAX_BONUS = 4.0
+TF_MAX_PENALTY = 6.0
+# Lists smaller than this use the priors' u for fuzzy levels and no term frequencies.
+MIN_ROWS_TO_ESTIMATE = 500
+RANDOM_PAIRS = 400_000
+
+
+@dataclass
+class MatchModel:
+    """Fitted m and u per comparison level, the prior, and the name frequencies."""
+
+    m: dict[str, np.ndarray]
+    u: dict[str, np.ndarray]
+    prior_weight: float  # log2 odds that two random rows are one company
+    name_counts: pl.DataFrame | None = None  # _compact, _n (for term frequency)
+    rows: int = 0
+    em_iterations: int = 0
+    em_pairs: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def weights(self, comparison: str) -> np.ndarray:
+        """``log2(m / u)`` per level, made monotone: agreeing never counts against a
+        match and disagreeing never for it (a level that random pairs never reach, as a
+        city that differs in a one-city list, would otherwise weigh without bound)."""
+        m = np.clip(self.m[comparison], 1e-9, 1.0)
+        u = np.clip(self.u[comparison], 1e-9, 1.0)
+        w = np.log2(m / u)
+        w[0] = max(w[0], 0.0)
+        w[-1] = min(w[-1], 0.0)
+        if comparison != "name":  # ordered levels: best first
+            w = np.minimum.accumulate(w)
+        return w
+
+    def describe(self) -> str:
+        """The fitted weights, one comparison a line (for --explain-pair and notes)."""
+        lines = [f"prior {self.prior_weight:+.1f} (fitted on {self.rows:,} rows)"]
+        for c in COMPARISONS:
+            w = self.weights(c.name)
+            parts = [f"{lv} {w[k]:+.1f}" for k, lv in enumerate(c.levels)]
+            lines.append(f"{c.name}: " + ", ".join(parts))
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- levels
+
+
+def compare_pairs(
+    m: pl.DataFrame, pairs: pl.DataFrame, *, size_ratio: float = 3.0, founded_tolerance: int = 2
+) -> pl.DataFrame:
+    """``pairs`` (i, j) with one Int8 level column per comparison (``lv_name``...),
+    ``-1`` where unknown, plus the name similarities ``jw`` and ``ratio``."""
+    cols = ["_compact", "_sorted", "_key", "_dom", "_brand", "_city", "_country"]
+    cols += ["_phone", "_postcode", "_emp", "_founded", "_industry"]
+    left = m.select(pl.col("_i").alias("i"), *[pl.col(c).alias(c + "_a") for c in cols])
+    right = m.select(pl.col("_i").alias("j"), *[pl.col(c).alias(c + "_b") for c in cols])
+    p = pairs.select("i", "j").join(left, on="i", how="left").join(right, on="j", how="left")
+    a_names = p["_compact_a"].fill_null("").to_list()
+    b_names = p["_compact_b"].fill_null("").to_list()
+    jw = process.cpdist(a_names, b_names, scorer=JaroWinkler.normalized_similarity, workers=-1)
+    ratio = process.cpdist(a_names, b_names, scorer=fuzz.ratio, workers=-1)
+    p = p.with_columns(
+        jw=pl.Series(np.asarray(jw, dtype=np.float64)),
+        ratio=pl.Series(np.asarray(ratio, dtype=np.float64)),
+    )
+    tok_a = pl.col("_key_a").str.split(" ")
+    tok_b = pl.col("_key_b").str.split(" ")
+    subset = (tok_a.list.set_difference(tok_b).list.len() == 0) | (
+        tok_b.list.set_difference(tok_a).list.len() == 0
+    )
+    jwc, rc = pl.col("jw"), pl.col("ratio")
+    name = (
+        pl.when(pl.col("_compact_a").is_null() | pl.col("_compact_b").is_null())
+        .then(UNKNOWN)
+        .when(pl.col("_compact_a") == pl.col("_compact_b"))
+        .then(0)
+        .when(pl.col("_sorted_a") == pl.col("_sorted_b"))
+        .then(1)
+        .when((jwc >= 0.95) | (rc >= 93))
+        .then(2)
+        .when((jwc >= 0.90) | (rc >= 85))
+        .then(3)
+        .when(subset)
+        .then(4)
+        .when((jwc >= 0.84) | (rc >= 75))
+        .then(5)
+        .otherwise(6)
+    )
+    domain = (
+        pl.when(pl.col("_dom_a").is_null() | pl.col("_dom_b").is_null())
+        .then(UNKNOWN)
+        .when(pl.col("_dom_a") == pl.col("_dom_b"))
+        .then(0)
+        .when(pl.col("_brand_a") == pl.col("_brand_b"))
+        .then(1)
+        .otherwise(2)
+    )
+    ratio_emp = pl.max_horizontal("_emp_a", "_emp_b") / pl.min_horizontal(
+        "_emp_a", "_emp_b"
+    ).clip(lower_bound=1)
+    size = (
+        pl.when(ratio_emp.is_null())
+        .then(UNKNOWN)
+        .when(ratio_emp <= 1.5)
+        .then(0)
+        .when(ratio_emp <= size_ratio)
+        .then(1)
+        .otherwise(2)
+    )
+    years = (pl.col("_founded_a") - pl.col("_founded_b")).abs()
+    founded = (
+        pl.when(years.is_null())
+        .then(UNKNOWN)
+        .when(years == 0)
+        .then(0)
+        .when(years <= founded_tolerance)
+        .then(1)
+        .otherwise(2)
+    )
+    return p.select(
+        "i",
+        "j",
+        "jw",
+        "ratio",
+        lv_name=name.cast(pl.Int8),
+        lv_domain=domain.cast(pl.Int8),
+        lv_city=_same_diff("_city"),
+        lv_country=_same_diff("_country"),
+        lv_phone=_same_diff("_phone"),
+        lv_postcode=_same_diff("_postcode"),
+        lv_size=size.cast(pl.Int8),
+        lv_industry=_same_diff("_industry"),
+        lv_founded=founded.cast(pl.Int8),
+        # names sharing no word at all (the acquisition guard)
+        _disjoint=tok_a.list.set_intersection(tok_b).list.len().fill_null(1) == 0,
+        _compact_a="_compact_a",
+        _compact_b="_compact_b",
+    )
+
+
+def _same_diff(column: str) -> pl.Expr:
+    a, b = pl.col(column + "_a"), pl.col(column + "_b")
+    return (
+        pl.when(a.is_null() | b.is_null())
+        .then(UNKNOWN)
+        .when(a == b)
+        .then(0)
+        .otherwise(1)
+        .cast(pl.Int8)
+    )
+
+
+# ----------------------------------------------------------------------------- fitting
+
+
+def _levels_matrix(levels: pl.DataFrame) -> np.ndarray:
+    return levels.select(LEVEL_COLUMNS).to_numpy().astype(np.int16)
+
+
+def _agreement_rate(m: pl.DataFrame, column: str) -> float | None:
+    """P(two random rows that both have ``column`` agree on it), exactly, from counts."""
+    counts = m.select(pl.col(column)).drop_nulls().group_by(column).len()["len"]
+    known = int(counts.sum())
+    if known < 2:
+        return None
+    same = float((counts.cast(pl.Float64) * (counts.cast(pl.Float64) - 1)).sum())
+    return same / (known * (known - 1))
+
+
+def _random_pairs(n: int, count: int, seed: int = 7) -> pl.DataFrame:
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, size=count, dtype=np.int64)
+    j = rng.integers(0, n, size=count, dtype=np.int64)
+    keep = i != j
+    i, j = i[keep], j[keep]
+    return pl.DataFrame(
+        {"i": np.minimum(i, j).astype(np.uint32), "j": np.maximum(i, j).astype(np.uint32)}
+    )
+
+
+def estimate_u(m: pl.DataFrame, *, size_ratio: float, founded_tolerance: int) -> dict:
+    """u per comparison level: exact-agreement levels from counts, the rest from random
+    pairs; priors fill what a small list cannot tell."""
+    u = {c.name: np.array(c.prior_u, dtype=np.float64) for c in COMPARISONS}
+    n = m.height
+    if n >= MIN_ROWS_TO_ESTIMATE:
+        sample = compare_pairs(
+            m,
+            _random_pairs(n, min(RANDOM_PAIRS, n * (n - 1) // 2)),
+            size_ratio=size_ratio,
+            founded_tolerance=founded_tolerance,
+        )
+        mat = _levels_matrix(sample)
+        for k, c in enumerate(COMPARISONS):
+            col = mat[:, k]
+            col = col[col >= 0]
+            if col.size < 200:
+                continue
+            counts = np.bincount(col, minlength=len(c.levels)).astype(np.float64)
+            # a level seen in no sampled pair keeps its prior share (pseudo-count of 1)
+            prior = np.array(c.prior_u)
+            u[c.name] = (counts + prior) / (counts.sum() + 1.0)
+    exact_columns = {
+        "name": "_compact",
+        "domain": "_dom",
+        "city": "_city",
+        "country": "_country",
+        "phone": "_phone",
+        "postcode": "_postcode",
+        "industry": "_industry",
+    }
+    for c in COMPARISONS:
+        for level in c.exact_u:
+            rate = _agreement_rate(m, exact_columns[c.name]) if n >= 2 else None
+            if rate is None or n < MIN_ROWS_TO_ESTIMATE:
+                continue
+            rest = np.delete(u[c.name], level)
+            rate = max(rate, 1e-9)
+            u[c.name] = np.insert(rest / rest.sum() * (1 - rate), level, rate)
+    if n >= MIN_ROWS_TO_ESTIMATE:
+        # the same words in another order: sorted keys agree, spaceless keys do not
+        sorted_rate = _agreement_rate(m, "_sorted")
+        exact_rate = _agreement_rate(m, "_compact")
+        if sorted_rate is not None and exact_rate is not None:
+            rate = max(sorted_rate - exact_rate, 0.0) + 1.0 / (n * (n - 1))
+            u["name"][1] = max(rate, float(u["name"][1]))
+            u["name"] = u["name"] / u["name"].sum()
+    return u
+
+
+def fit_model(
+    m: pl.DataFrame,
+    levels: pl.DataFrame,
+    *,
+    size_ratio: float = 3.0,
+    founded_tolerance: int = 2,
+    em: bool = True,
+    iterations: int = 25,
+) -> MatchModel:
+    """Fit the model on a prepared frame ``m`` and the levels of its candidate pairs."""
+    n = m.height
+    u = estimate_u(m, size_ratio=size_ratio, founded_tolerance=founded_tolerance)
+    prior_m = {c.name: np.array(c.prior_m, dtype=np.float64) for c in COMPARISONS}
+    mm = {k: v.copy() for k, v in prior_m.items()}
+    total_pairs = max(n * (n - 1) / 2, 1.0)
+    # a prior of about one duplicate pair per ten rows, before EM says otherwise
+    lam_random = min(max(n / 10, 1.0) / total_pairs, 0.5)
+    notes: list[str] = []
+    done = 0
+    mat = _levels_matrix(levels) if levels.height else np.zeros((0, len(COMPARISONS)), np.int16)
+    if em and mat.shape[0] >= 50:
+        # the candidate set's own non-match distribution (start: all candidates)
+        uc = {}
+        for k, c in enumerate(COMPARISONS):
+            col = mat[:, k]
+            col = col[col >= 0]
+            counts = np.bincount(col, minlength=len(c.levels)).astype(np.float64) + 1.0
+            uc[c.name] = counts / counts.sum()
+        lam = 0.3
+        for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
+            logit = np.full(mat.shape[0], math.log2(lam / (1 - lam)))
+            for k, c in enumerate(COMPARISONS):
+                col = mat[:, k]
+                known = col >= 0
+                w = np.log2(mm[c.name] / uc[c.name])
+                logit[known] += w[col[known]]
+            post = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+            new_lam = float(post.mean())
+            change = 0.0
+            for k, c in enumerate(COMPARISONS):
+                col = mat[:, k]
+                known = col >= 0
+                size = len(c.levels)
+                pm = np.bincount(col[known], weights=post[known], minlength=size)
+                pu = np.bincount(col[known], weights=1 - post[known], minlength=size)
+                new_m = (pm + PRIOR_STRENGTH * prior_m[c.name]) / (pm.sum() + PRIOR_STRENGTH)
+                change = max(change, float(np.abs(new_m - mm[c.name]).max()))
+                mm[c.name] = new_m
+                uc[c.name] = (pu + 1.0) / (pu.sum() + size)
+            lam = min(max(new_lam, 1e-6), 1 - 1e-6)
+            if change < 1e-4:
+                break
+        matches = lam * mat.shape[0]
+        lam_random = min(max(matches, 1.0) / total_pairs, 0.5)
+        # u from random pairs counts the list's own duplicates too; in a list that is
+        # mostly duplicates (every record three times) that would make an exact name
+        # look common: take the matches' share out (u = lam*m + (1-lam)*u_nonmatch).
+        for c in COMPARISONS:
+            raw = u[c.name]
+            corrected = np.maximum(raw - lam_random * mm[c.name], raw * 0.05)
+            u[c.name] = corrected / corrected.sum()
+        notes.append(f"EM: {done} iterations on {mat.shape[0]:,} candidate pairs")
+    else:
+        notes.append("too few candidate pairs to estimate from: built-in priors")
+    names = None
+    if n >= MIN_ROWS_TO_ESTIMATE:
+        names = (
+            m.select("_compact").drop_nulls().group_by("_compact").len().rename({"len": "_n"})
+        )
+    return MatchModel(
+        m=mm,
+        u=u,
+        prior_weight=math.log2(lam_random / (1 - lam_random)),
+        name_counts=names,
+        rows=n,
+        em_iterations=done,
+        em_pairs=int(mat.shape[0]),
+        notes=notes,
+    )
+
+
+def prior_model(rows: int = 0) -> MatchModel:
+    """The built-in model (priors only), for a list too small to learn from."""
+    n = max(rows, 2)
+    lam = min(max(n / 10, 1.0) / (n * (n - 1) / 2), 0.5)
+    return MatchModel(
+        m={c.name: np.array(c.prior_m, dtype=np.float64) for c in COMPARISONS},
+        u={c.name: np.array(c.prior_u, dtype=np.float64) for c in COMPARISONS},
+        prior_weight=math.log2(lam / (1 - lam)),
+        rows=rows,
+    )
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+def score_levels(model: MatchModel, levels: pl.DataFrame, m: pl.DataFrame) -> pl.DataFrame:
+    """``levels`` with ``w_<comparison>`` per comparison, ``w_tf`` (term frequency),
+    ``weight`` (the sum with the prior) and ``p`` (match probability)."""
+    exprs = []
+    for c in COMPARISONS:
+        w = model.weights(c.name).tolist()
+        lv = pl.col(f"lv_{c.name}")
+        expr = pl.lit(0.0)
+        for k in range(len(c.levels) - 1, -1, -1):
+            expr = pl.when(lv == k).then(pl.lit(w[k])).otherwise(expr)
+        exprs.append(expr.alias(f"w_{c.name}"))
+    out = levels.with_columns(exprs)
+    out = out.with_columns(w_tf=_tf_adjustment(model, out))
+    total = pl.sum_horizontal(
+        pl.lit(model.prior_weight), *[pl.col(f"w_{c.name}") for c in COMPARISONS], pl.col("w_tf")
+    )
+    return out.with_columns(weight=total).with_columns(
+        p=1.0 / (1.0 + pl.lit(2.0).pow(-pl.col("weight").clip(-60, 60)))
+    )
+
+
+def _tf_adjustment(model: MatchModel, levels: pl.DataFrame) -> pl.Expr:
+    """Bits added to an exact name match for a rare name (taken away for a common one)."""
+    if model.name_counts is None or levels.height == 0 or model.rows == 0:
+        return pl.lit(0.0)
+    u_exact = float(model.u["name"][0])
+    counts = model.name_counts
+    n = levels.select("_compact_a").join(
+        counts.rename({"_compact": "_compact_a"}), on="_compact_a", how="left"
+    )["_n"]
+    tf = (n.cast(pl.Float64).fill_null(1.0) / model.rows).clip(lower_bound=1.0 / model.rows)
+    bonus = (pl.lit(u_exact) / pl.lit(tf)).log(2).clip(-TF_MAX_PENALTY, TF_MAX_BONUS)
+    return pl.when(pl.col("lv_name") == 0).then(bonus).otherwise(0.0)
+
+
+def explain_expr(model: MatchModel) -> pl.Expr:
+    """One line per pair: ``domain same +6.1 · name sorted-tokens +4.0 → p 0.998``."""
+    parts = []
+    for c in COMPARISONS:
+        lv = pl.col(f"lv_{c.name}")
+        w = pl.col(f"w_{c.name}")
+        if c.name == "name":
+            w = w + pl.col("w_tf")
+        label = pl.lit(None, pl.String)
+        for k in range(len(c.levels) - 1, -1, -1):
+            label = pl.when(lv == k).then(pl.lit(_LABELS[c.name][k])).otherwise(label)
+        parts.append(pl.when(lv >= 0).then(pl.concat_str([label, pl.lit(" "), _signed(w)])))
+    return pl.concat_str(
+        [
+            pl.concat_list(parts).list.drop_nulls().list.join(" · "),
+            pl.lit(" → p "),
+            _probability_text(pl.col("p")),
+        ]
+    )
+
+
+def _signed(w: pl.Expr) -> pl.Expr:
+    r = w.round(1)
+    text = r.abs().cast(pl.String)
+    text = pl.when(text.str.contains(r"\.")).then(text).otherwise(text + ".0")
+    return pl.when(r >= 0).then(pl.lit("+") + text).otherwise(pl.lit("−") + text)
+
+
+def _probability_text(p: pl.Expr) -> pl.Expr:
+    """``0.998``; ``0.99999`` shown as ``>0.9999``; a tiny one as ``<0.001``."""
+    r = p.round(3)
+    text = r.cast(pl.String)
+    text = pl.when(text.str.contains(r"\.")).then(text).otherwise(text + ".0")
+    text = text.str.pad_end(5, "0")
+    return (
+        pl.when(p >= 0.99995)
+        .then(pl.lit(">0.9999"))
+        .when(p < 0.0005)
+        .then(pl.lit("<0.001"))
+        .otherwise(text)
+    )
