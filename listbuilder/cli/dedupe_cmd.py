@@ -13,7 +13,6 @@ from listbuilder.cli.options import split_csv_option
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False),
     help="Directory for companies.csv, clusters.csv and rejects.csv.",
 )
@@ -23,32 +22,57 @@ from listbuilder.cli.options import split_csv_option
     metavar="LIST",
     help="When merging duplicates, prefer values from these lists first. Repeatable.",
 )
-def dedupe(lists: tuple[str, ...], out_dir: str, source_priority: tuple[str, ...]) -> None:
+@click.option(
+    "--profile",
+    "profile_path",
+    default=None,
+    help="Take the match settings (match_probability...) from this profile's [dedupe] table.",
+)
+@click.option(
+    "--explain-pair",
+    nargs=2,
+    metavar="ROW_A ROW_B",
+    default=None,
+    help="Print why two rows are or are not one company (rows as in clusters.csv: "
+    "file:line, or a line number for one file), and write nothing.",
+)
+def dedupe(
+    lists: tuple[str, ...],
+    out_dir: str | None,
+    source_priority: tuple[str, ...],
+    profile_path: str | None,
+    explain_pair: tuple[str, str] | None,
+) -> None:
     """Find the same company across LISTs by fuzzy name and domain and merge it.
 
-    Writes the merged list (companies.csv, with cluster_id, duplicate_count and
-    source_rows), clusters.csv (each cluster's rows and why they matched) and
-    rejects.csv (every absorbed row: "duplicate of <cluster id>").
+    Each candidate pair is scored by a match model fitted on the lists themselves
+    and merged at the profile's match probability (default 0.99). Writes the merged
+    list (companies.csv, with cluster_id, duplicate_count and source_rows),
+    clusters.csv (each cluster's rows and, per pair, the weights that merged them)
+    and rejects.csv (every absorbed row: "duplicate of <cluster id>").
 
     Example: listbuilder dedupe vendor_a.csv vendor_b.xlsx --out deduped/
     --source-priority vendor_a.csv
+
+    Example: listbuilder dedupe vendor_a.csv --explain-pair vendor_a.csv:12 vendor_a.csv:40
     """
-    import polars as pl
+    from listbuilder.dedupe.run import dedupe_lists, explain_lists
 
-    from listbuilder.dedupe import dedupe_companies
-    from listbuilder.dedupe.output import write_dedupe_outputs
-    from listbuilder.ingest import read_companies
-    from listbuilder.normalize import normalize_companies
+    settings = None
+    if profile_path:
+        from listbuilder.profile import load_profile
 
-    ingested = read_companies(list(lists))
-    companies, unusable = normalize_companies(ingested.companies)
-    result = dedupe_companies(companies, source_priority=split_csv_option(source_priority) or None)
-    earlier = pl.concat([ingested.rejects, unusable], how="diagonal_relaxed")
-    paths = write_dedupe_outputs(out_dir, result, earlier_rejects=earlier)
-    merged = result.rejects.height
-    clusters = result.clusters["cluster_id"].n_unique() if result.clusters.height else 0
-    click.echo(
-        f"{companies.height} rows -> {result.companies.height} companies "
-        f"({merged} duplicates merged into {clusters} clusters); "
-        f"wrote {paths['companies']}, {paths['clusters']}, {paths['rejects']}"
+        settings = load_profile(profile_path).dedupe
+    if explain_pair:
+        for line in explain_lists(list(lists), *explain_pair, settings=settings).lines():
+            click.echo(line)
+        return
+    if not out_dir:
+        raise click.UsageError("--out is required (or --explain-pair ROW_A ROW_B)")
+    run = dedupe_lists(
+        list(lists),
+        out_dir,
+        settings=settings,
+        source_priority=split_csv_option(source_priority) or None,
     )
+    click.echo(run.summary())

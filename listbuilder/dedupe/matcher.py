@@ -344,7 +344,7 @@ def acquisition_guard(settings: DedupeSettings) -> pl.Expr:
     apart = pl.col("lv_founded") == 2
     if not settings.merge_renames:
         apart = pl.lit(True)
-    return (pl.col("lv_domain") <= 1) & different_names & apart
+    return pl.col("lv_domain").is_in([0, 1]) & different_names & apart
 
 
 def _rule_expr(settings: DedupeSettings) -> pl.Expr:

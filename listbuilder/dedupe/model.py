@@ -67,29 +67,36 @@ class Comparison:
     exact_u: tuple[int, ...] = ()
 
 
+# Priors: m from what vendors' lists do to one company (cities disagree a quarter of
+# the time: HQ vs branch vs mailing address), u at the scale of a 40,000-row list.
+# A list of MIN_ROWS_TO_ESTIMATE rows or more replaces u by its own and pulls m
+# towards its own by EM; a smaller one is scored on these alone.
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "name",
         NAME_LEVELS,
-        prior_m=(0.62, 0.05, 0.10, 0.07, 0.06, 0.04, 0.06),
-        prior_u=(2e-5, 2e-6, 2e-5, 1e-4, 3e-4, 2e-3, 0.9976),
+        prior_m=(0.55, 0.04, 0.20, 0.08, 0.05, 0.03, 0.05),
+        prior_u=(3e-5, 1e-6, 2e-5, 2e-4, 2e-4, 2e-3, 0.997577),
         exact_u=(0,),
     ),
     Comparison(
         "domain",
         DOMAIN_LEVELS,
-        prior_m=(0.90, 0.04, 0.06),
-        prior_u=(2e-5, 1e-5, 0.99997),
+        prior_m=(0.93, 0.03, 0.04),
+        prior_u=(5e-6, 5e-5, 0.999945),
         exact_u=(0,),
     ),
-    Comparison("city", SAME_DIFF, prior_m=(0.72, 0.28), prior_u=(0.01, 0.99), exact_u=(0,)),
-    Comparison("country", SAME_DIFF, prior_m=(0.97, 0.03), prior_u=(0.2, 0.8), exact_u=(0,)),
-    Comparison("phone", SAME_DIFF, prior_m=(0.7, 0.3), prior_u=(1e-5, 0.99999), exact_u=(0,)),
-    Comparison("size", SIZE_LEVELS, prior_m=(0.6, 0.3, 0.1), prior_u=(0.15, 0.3, 0.55)),
-    Comparison("postcode", SAME_DIFF, prior_m=(0.65, 0.35), prior_u=(2e-3, 0.998), exact_u=(0,)),
-    Comparison("industry", SAME_DIFF, prior_m=(0.6, 0.4), prior_u=(0.05, 0.95), exact_u=(0,)),
-    Comparison("founded", FOUNDED_LEVELS, prior_m=(0.75, 0.2, 0.05), prior_u=(0.04, 0.15, 0.81)),
+    Comparison("city", SAME_DIFF, prior_m=(0.75, 0.25), prior_u=(0.01, 0.99), exact_u=(0,)),
+    Comparison("country", SAME_DIFF, prior_m=(0.97, 0.03), prior_u=(0.15, 0.85), exact_u=(0,)),
+    Comparison("phone", SAME_DIFF, prior_m=(0.7, 0.3), prior_u=(5e-6, 0.999995), exact_u=(0,)),
+    Comparison("size", SIZE_LEVELS, prior_m=(0.6, 0.3, 0.1), prior_u=(0.13, 0.2, 0.67)),
+    Comparison("postcode", SAME_DIFF, prior_m=(0.65, 0.35), prior_u=(1e-3, 0.999), exact_u=(0,)),
+    Comparison("industry", SAME_DIFF, prior_m=(0.6, 0.4), prior_u=(0.04, 0.96), exact_u=(0,)),
+    Comparison("founded", FOUNDED_LEVELS, prior_m=(0.75, 0.2, 0.05), prior_u=(0.03, 0.12, 0.85)),
 )
+# The prior (log2 odds that two random rows are one company) of a list too small to
+# estimate from: that of a 40,000-row list with one duplicate pair per ten rows.
+SMALL_LIST_PRIOR = -17.0
 LEVEL_COLUMNS = tuple(f"lv_{c.name}" for c in COMPARISONS)
 
 # How each level reads in an explanation (`name sorted-tokens +4.0`).
@@ -139,6 +146,12 @@ class MatchModel:
         w[-1] = min(w[-1], 0.0)
         if comparison != "name":  # ordered levels: best first
             w = np.minimum.accumulate(w)
+        else:  # exact >= sorted-tokens, close >= similar >= loose >= differs; subset apart
+            w[1] = min(w[1], w[0])
+            w[2] = min(w[2], w[0])
+            w[3] = min(w[3], w[2])
+            w[5] = min(w[5], w[3], w[4])
+            w[6] = min(w[6], w[5])
         return w
 
     def describe(self) -> str:
@@ -353,11 +366,11 @@ def fit_model(
     mm = {k: v.copy() for k, v in prior_m.items()}
     total_pairs = max(n * (n - 1) / 2, 1.0)
     # a prior of about one duplicate pair per ten rows, before EM says otherwise
-    lam_random = min(max(n / 10, 1.0) / total_pairs, 0.5)
+    lam_random = _small_list_lambda() if n < MIN_ROWS_TO_ESTIMATE else n / 10 / total_pairs
     notes: list[str] = []
     done = 0
     mat = _levels_matrix(levels) if levels.height else np.zeros((0, len(COMPARISONS)), np.int16)
-    if em and mat.shape[0] >= 50:
+    if em and n >= MIN_ROWS_TO_ESTIMATE and mat.shape[0] >= 50:
         # the candidate set's own non-match distribution (start: all candidates)
         uc = {}
         for k, c in enumerate(COMPARISONS):
@@ -400,7 +413,7 @@ def fit_model(
             u[c.name] = corrected / corrected.sum()
         notes.append(f"EM: {done} iterations on {mat.shape[0]:,} candidate pairs")
     else:
-        notes.append("too few candidate pairs to estimate from: built-in priors")
+        notes.append("built-in priors (a list this small is not estimated from)")
     names = None
     if n >= MIN_ROWS_TO_ESTIMATE:
         names = (
@@ -418,10 +431,13 @@ def fit_model(
     )
 
 
+def _small_list_lambda() -> float:
+    return 1.0 / (1.0 + 2.0**-SMALL_LIST_PRIOR)
+
+
 def prior_model(rows: int = 0) -> MatchModel:
     """The built-in model (priors only), for a list too small to learn from."""
-    n = max(rows, 2)
-    lam = min(max(n / 10, 1.0) / (n * (n - 1) / 2), 0.5)
+    lam = _small_list_lambda()
     return MatchModel(
         m={c.name: np.array(c.prior_m, dtype=np.float64) for c in COMPARISONS},
         u={c.name: np.array(c.prior_u, dtype=np.float64) for c in COMPARISONS},
