@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -42,25 +43,33 @@ MV = {"city": "Mountain View", "country": "US"}
 SF = {"city": "San Francisco", "country": "US"}
 SEA = {"city": "Seattle", "country": "US"}
 
-# (id, row a, row b, expected reason or None for "not the same company")
+def levels_fired(reason: str) -> str:
+    """An explanation line without its numbers: ``name exact · domain same``."""
+    waterfall = reason.split(" → ")[0]
+    return " · ".join(re.sub(r" [+−][0-9.]+$", "", part) for part in waterfall.split(" · "))
+
+
+# (id, row a, row b, the comparisons that fired when they are one company, or None
+# for "not the same company"). Two-row lists are scored on the model's priors.
 PAIR_CASES = [
+    # ---- what the rule-based matcher got right, kept
     (
         "legal form only",
-        co("Aerospike", "aerospike.com", name_key="aerospike", **MV),
-        co("Aerospike, Inc.", "aerospike.com", name_key="aerospike", **MV),
-        "same domain, name 100",
+        co("Aerospike", "aerospike.com", **MV),
+        co("Aerospike, Inc.", "aerospike.com", **MV),
+        "name exact · domain same · city same · country same",
     ),
     (
         "spacing differs",
         co("Access Closure", "accessclosure.com", **MV),
-        co("AccessClosure", "accessclosure.com", name_key="accessclosure", **MV),
-        "same domain, name 100",
+        co("AccessClosure", "accessclosure.com", **MV),
+        "name exact · domain same · city same · country same",
     ),
     (
         "typo on the same domain",
         co("Cynvenio Biosystems", "cynvenio.com", city="Westlake Village"),
         co("Cyvenio Biosystems", "cynvenio.com", city="Westlake Village"),
-        "same domain, name 97",
+        "name close · domain same · city same",
     ),
     (
         "acquired company on the acquirer's domain (AdMob on google.com)",
@@ -90,13 +99,13 @@ PAIR_CASES = [
         "renamed company on the same domain",
         co("EatLime", "telly.com", founded_year=2007, **SF),
         co("Telly", "telly.com", founded_year=2009, **SF),
-        "same domain, renamed (name 33), same city, same founding year",
+        "name differs · domain same · city same · country same · founded close",
     ),
     (
         "abbreviation on the same domain (HP / Hewlett Packard)",
-        co("HP", "hp.com", employees=58000, city="Palo Alto"),
-        co("Hewlett Packard", "hp.com", employees=60000, city="Palo Alto"),
-        "same domain, renamed (name 25), same city, same size",
+        co("HP", "hp.com", employees=58000, city="Palo Alto", country="US"),
+        co("Hewlett Packard", "hp.com", employees=60000, city="Palo Alto", country="US"),
+        "name differs · domain same · city same · country same · size same",
     ),
     (
         "platform domain, different companies",
@@ -112,21 +121,21 @@ PAIR_CASES = [
     ),
     (
         "platform domain counts as no domain",
-        co("Playdate", "youtube.com", domain_is_platform=True, city="New York"),
-        co("Playdate", None, city="New York"),
-        "name 100, same city, no domain",
+        co("Playdate", "youtube.com", domain_is_platform=True, city="New York", country="US"),
+        co("Playdate", None, city="New York", country="US"),
+        "name exact · city same · country same",
     ),
     (
         "same name, different cities, different domains (Blue Box / Bluebox)",
         co("Blue Box", "bluebox.com", **SEA),
-        co("Bluebox", "blueboxsf.com", name_key="bluebox", **SF),
+        co("Bluebox", "blueboxsf.com", **SF),
         None,
     ),
     (
         "same name, same city, no domains",
         co("Blue Box", None, **SEA),
-        co("Bluebox", None, name_key="bluebox", **SEA),
-        "name 100, same city, no domain",
+        co("Bluebox", None, **SEA),
+        "name exact · city same · country same",
     ),
     (
         "same name, different cities, no domains",
@@ -135,22 +144,22 @@ PAIR_CASES = [
         None,
     ),
     (
-        "same name, different countries",
+        "namesakes in different countries",
         co("Nordic Labs", None, country="SE"),
         co("Nordic Labs", None, country="NO"),
         None,
     ),
     (
-        "no domain on one side, same city",
-        co("Acme", None, city="Boston"),
-        co("ACME", "acme.com", name_key="acme", city="Boston"),
-        "name 100, same city, no domain",
+        "namesakes in different countries, on their own domains",
+        co("Nordic Labs", "nordiclabs.se", city="Stockholm", country="SE"),
+        co("Nordic Labs", "nordiclabs.no", city="Oslo", country="NO"),
+        None,
     ),
     (
-        "no city known, same country, near-identical names",
-        co("Zettics", None, country="US"),
-        co("Zettics.", None, name_key="zettics", country="US"),
-        "name 100, same country, no domain",
+        "no domain on one side, same city",
+        co("Acme", None, city="Boston", country="US"),
+        co("ACME", "acme.com", city="Boston", country="US"),
+        "name exact · city same · country same",
     ),
     (
         "similar but distinct names without domains",
@@ -162,10 +171,10 @@ PAIR_CASES = [
         "misspelt name, same city and founding year, no domain",
         co("Nash Home", None, city="Austin", founded_year=2019),
         co("Nahs Home", "nashhome.com", city="Austin", founded_year=2019),
-        "name 88, same city, same founding year, no domain",
+        "name close · city same · founded same",
     ),
     (
-        "misspelt name, same city, founding year unknown, no domain",
+        "misspelt name, same city, nothing else: not enough",
         co("Nash Home", None, city="Austin"),
         co("Nahs Home", "nashhome.com", city="Austin"),
         None,
@@ -183,10 +192,16 @@ PAIR_CASES = [
         None,
     ),
     (
-        "different domains, identical names, same city",
-        co("Sand9", "sand9.com", city="Cambridge"),
-        co("Sand 9", "sand9.net", name_key="sand 9", city="Cambridge"),
-        None,  # namesakes in one city are common; see test_different_domains_opt_in
+        "Pocket: same name and city, different domains (getpocket.com / heypocket.com)",
+        co("Pocket", "getpocket.com", **SF),
+        co("Pocket", "heypocket.com", **SF),
+        None,
+    ),
+    (
+        "same brand on another suffix, same name and city",
+        co("Sand9", "sand9.com", city="Cambridge", country="US"),
+        co("Sand 9", "sand9.net", city="Cambridge", country="US"),
+        "name exact · domain same brand · city same · country same",
     ),
     (
         "different domains, similar names",
@@ -196,9 +211,108 @@ PAIR_CASES = [
     ),
     (
         "a row with only a domain",
-        co(None, "lendkey.com"),
-        co("LendKey Technologies", "lendkey.com"),
-        "same domain, no name",
+        co(None, "lendkey.com", city="New York", country="US"),
+        co("LendKey Technologies", "lendkey.com", city="New York", country="US"),
+        "domain same · city same · country same",
+    ),
+    # ---- the kinds of miss users saw on real lists
+    (
+        "the name is the web address, website empty (Hipmunk.com)",
+        co("Hipmunk.com", None, **SF),
+        co("Hipmunk", "hipmunk.com", **SF),
+        "name exact · domain same · city same · country same",
+    ),
+    (
+        "the name is the web address, in capitals (NIMBULA.COM)",
+        co("NIMBULA.COM", None),
+        co("Nimbula", "nimbula.com", **MV),
+        "name exact · domain same",
+    ),
+    (
+        "the name with its web address after a comma",
+        co("Hipmunk, hipmunk.com", None),
+        co("Hipmunk", "hipmunk.com", **SF),
+        "name exact · domain same",
+    ),
+    (
+        "the same words in another order, same domain, different cities",
+        co("Automated Intranet Dynamics", "aidyn.com", city="Boston", country="US"),
+        co("Dynamics Intranet Automated", "aidyn.com", city="Chicago", country="US"),
+        "name sorted-tokens · domain same · city differs · country same",
+    ),
+    (
+        "a short name with a dropped letter, corroborated (Rinsed / Rined)",
+        co("Rinsed", None, city="Austin", country="US", employees=40, industry="Laundry"),
+        co("Rined", None, city="Austin", country="US", employees=45, industry="Laundry"),
+        "name close · city same · country same · size same · industry same",
+    ),
+    (
+        "a short name with letters swapped, corroborated (UBITS / UIBTS)",
+        co("UBITS", None, city="Bogota", country="CO", employees=120, industry="E-Learning"),
+        co("UIBTS", None, city="Bogota", country="CO", employees=150, industry="E-Learning"),
+        "name similar · city same · country same · size same · industry same",
+    ),
+    (
+        "a short name with two typos, corroborated (Groundix / roudnix)",
+        co("Groundix Inc.", None, city="Denver", country="US", employees=30, industry="Software",
+           founded_year=2015),
+        co("roudnix Inc.", None, city="Denver", country="US", employees=32, industry="Software",
+           founded_year=2015),
+        "name similar · city same · country same · size same · industry same · founded same",
+    ),  # fmt: skip
+    (
+        "a short name with a typo and nothing to corroborate it",
+        co("UBITS", None, country="CO"),
+        co("UIBTS", None, country="CO"),
+        None,
+    ),
+    (
+        "a spaced legal form (N. V.) and a spelled-out one",
+        co("Akzo Nobel N. V.", None, city="Amsterdam", country="NL"),
+        co("Akzo Nobel Naamloze Vennootschap", None, city="Amsterdam", country="NL"),
+        "name exact · city same · country same",
+    ),
+    (
+        "a legal form in front and doubled (N.V. PHILIPS / PHILIPS NV NAAMLOOZE VENNOOTSCHAP)",
+        co("N.V. PHILIPS", None, city="Eindhoven", country="NL"),
+        co("PHILIPS NV NAAMLOOZE VENNOOTSCHAP", None, city="Eindhoven", country="NL"),
+        "name exact · city same · country same",
+    ),
+    (
+        "spelled-out legal forms (Aktiengesellschaft, Société Anonyme, LLC)",
+        co("Siemens Aktiengesellschaft", "siemens.com", country="DE"),
+        co("Siemens AG", "siemens.com", city="Munich", country="DE"),
+        "name exact · domain same · country same",
+    ),
+    (
+        "a misspelt legal form (Icn.)",
+        co("Groundwork Icn.", None, city="Denver", country="US"),
+        co("Groundwork, Inc.", None, city="Denver", country="US"),
+        "name exact · city same · country same",
+    ),
+    (
+        "a location fragment after the name (AKZO NOBEL N.V., ARNHEM)",
+        co("AKZO NOBEL N.V., ARNHEM", "akzonobel.com", country="NL"),
+        co("Akzo Nobel", "akzonobel.com", city="Amsterdam", country="NL"),
+        "name exact · domain same · country same",
+    ),
+    (
+        "location fragments after a spaced legal form (UNILEVER N. V.,NL)",
+        co("UNILEVER N. V.,NL", None, city="Rotterdam", country="NL"),
+        co("Unilever N.V.", None, city="Rotterdam", country="NL"),
+        "name exact · city same · country same",
+    ),
+    (
+        "abbreviations (Tech / Technologies, Intl / International, & / and)",
+        co("Acme Tech Intl", "acmetech.com", **SEA),
+        co("Acme Technologies International", "acmetech.com", **SEA),
+        "name exact · domain same · city same · country same",
+    ),
+    (
+        "an abbreviation without a domain (Sys / Systems, & / and)",
+        co("Boulder Sys & Controls", None, city="Boulder", country="US", founded_year=2004),
+        co("Boulder Systems and Controls", None, city="Boulder", country="US", founded_year=2004),
+        "name exact · city same · country same · founded same",
     ),
 ]
 
@@ -208,18 +322,11 @@ PAIR_CASES = [
 )
 def test_pair(a: dict[str, Any], b: dict[str, Any], expected: str | None) -> None:
     result = dedupe_companies(make_frame([a, b]))
-    assert result.pairs["reason"].to_list() == ([expected] if expected else [])
-    assert result.companies.height == (1 if expected else 2)
-
-
-def test_different_domains_opt_in() -> None:
-    rows = [
-        co("Sand9", "sand9.com", city="Cambridge"),
-        co("Sand 9", "sand9.net", city="Cambridge"),
-    ]
-    settings = DedupeSettings(merge_different_domains=True)
-    result = dedupe_companies(make_frame(rows), settings=settings)
-    assert result.pairs["reason"].to_list() == ["name 100, same city, different domains"]
+    assert result.companies.height == (1 if expected else 2), result.pairs["reason"].to_list()
+    if expected:
+        (reason,) = result.pairs["reason"].to_list()
+        assert levels_fired(reason) == expected
+        assert re.search(r" → p (>0\.9999|0\.99[0-9])$", reason), reason
 
 
 def test_domainless_row_matching_two_namesakes_stays_alone() -> None:
@@ -303,11 +410,16 @@ def test_merge_survivorship_and_lineage() -> None:
     assert acme["source_rows"] == "vendor.csv:2; crm_dump.csv:2"
     assert ranked.companies.height + ranked.rejects.height == df.height
 
-    clusters = ranked.clusters.select("cluster_id", "role", "source", "line", "reason").rows()
+    clusters = ranked.clusters.select("cluster_id", "role", "source", "line").rows()
     assert clusters == [
-        ("C000001", "survivor", "vendor.csv", 2, "crm_dump.csv:2 (same domain, name 100)"),
-        ("C000001", "duplicate", "crm_dump.csv", 2, "vendor.csv:2 (same domain, name 100)"),
+        ("C000001", "survivor", "vendor.csv", 2),
+        ("C000001", "duplicate", "crm_dump.csv", 2),
     ]
+    reasons = ranked.clusters["reason"].to_list()
+    assert reasons[0].startswith("crm_dump.csv:2 (name exact +")
+    assert reasons[1].startswith("vendor.csv:2 (name exact +")
+    assert " · domain same +" in reasons[0]
+    assert reasons[0].endswith(" → p >0.9999)")
 
 
 def test_cluster_ids_are_deterministic() -> None:
@@ -329,12 +441,35 @@ def test_output_columns_keep_input_schema() -> None:
 
 SETTINGS_CASES = [
     ({}, DedupeSettings(), []),
-    ({"name_threshold": 85}, DedupeSettings(name_threshold=85.0), []),
+    ({"match_probability": 0.9}, DedupeSettings(match_probability=0.9), []),
+    ({"match_probability": 0.5}, DedupeSettings(match_probability=0.5), []),
+    ({"estimate": False}, DedupeSettings(estimate=False), []),
     ({"source_priority": ["a.csv"]}, DedupeSettings(source_priority=("a.csv",)), []),
     (
-        {"name_threshold": 120},
+        {"match_probability": 1},
         DedupeSettings(),
-        ["dedupe.name_threshold: must be between 0 and 100, got 120"],
+        ["dedupe.match_probability: must be between 0.5 and 0.999999 (a match probability), got 1"],
+    ),
+    (
+        {"match_probability": 0.2},
+        DedupeSettings(),
+        [
+            "dedupe.match_probability: must be between 0.5 and 0.999999 "
+            "(a match probability), got 0.2"
+        ],
+    ),
+    (
+        {"match_probability": "high"},
+        DedupeSettings(),
+        ["dedupe.match_probability: must be a probability from 0.5 to 0.999999, got 'high'"],
+    ),
+    (
+        {"name_threshold": 85},
+        DedupeSettings(),
+        [
+            "dedupe.name_threshold: replaced by match_probability, the match model's threshold "
+            "(a probability from 0.5 to 0.999999, default 0.99)"
+        ],
     ),
     ({"window": 0}, DedupeSettings(), ["dedupe.window: must be a whole number >= 1, got 0"]),
     (
@@ -360,7 +495,7 @@ def test_parse_settings(
 def test_parse_settings_unknown_key_lists_valid_keys() -> None:
     _, problems = parse_dedupe_settings({"treshold": 1})
     assert len(problems) == 1
-    assert problems[0].startswith("dedupe.treshold: unknown key; valid keys are name_threshold, ")
+    assert problems[0].startswith("dedupe.treshold: unknown key; valid keys are match_probability, ")
 
 
 def test_acquisitions_do_not_merge() -> None:

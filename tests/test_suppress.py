@@ -337,14 +337,15 @@ BOULDER_FR = {
 }
 TYPO = "9,Boulder PLAFTORMS,,Customer,,"
 TYPO_DNC = "9,Boulder PLAFTORMS,,Other,,true"
-SAME_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (name 94, only candidate, same country)'
-NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (name 94, only candidate, no country)'
-CUSTOMER_NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (customer; name 94, only candidate, no country)'
+SAME_COUNTRY = 'CRM 9 "Boulder PLAFTORMS"'  # the country makes the typo a sure match
+NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (p 0.975, only candidate, no country)'
+CUSTOMER_NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (customer; p 0.975, only candidate, no country)'
 
-# Rule 2: under name_threshold_no_city (95), down to suppress_unique_threshold (88), a
-# CRM name matches the record's only candidate (names of 8+ letters) when the country
-# agrees; when the record has no country the match is uncertain and follows the
-# ambiguity policy (do not contact: suppressed; others: flagged).
+# Rule 2: a typo under match_probability, down to suppress_unique_probability (0.9),
+# matches the record's only candidate (names of 8+ letters) when the country agrees
+# (here the agreeing country lifts it over match_probability: a sure match); when
+# the record has no country the match is uncertain and follows the ambiguity policy
+# (do not contact: suppressed; others: flagged).
 # (CRM row, list rows, settings, expected rejects, expected flags)
 UNIQUE_CASES = [
     pytest.param(TYPO + ",India", [BOULDER_IN], None,
@@ -358,10 +359,13 @@ UNIQUE_CASES = [
                  [(2, "suppressed: customer", NO_COUNTRY)], [],
                  id="only candidate, no country, ambiguous_other=suppress"),
     pytest.param(TYPO + ",France", [BOULDER_IN], None, [], [], id="country differs"),
-    pytest.param(TYPO + ",India", [BOULDER_IN, {**BOULDER_FR, "country": None}], None, [], [],
+    pytest.param(TYPO + ",", [BOULDER_IN, {**BOULDER_FR, "country": None}], None, [], [],
                  id="two candidates: not unique, nothing"),
-    pytest.param(TYPO + ",India", [BOULDER_IN], DedupeSettings(suppress_unique_threshold=95),
-                 [], [], id="turned off (= name_threshold_no_city)"),
+    pytest.param(TYPO + ",India", [BOULDER_IN, {**BOULDER_FR, "country": None}], None,
+                 [(2, "suppressed: customer", SAME_COUNTRY)], [],
+                 id="two candidates, one sure (same country): that one"),
+    pytest.param(TYPO + ",", [BOULDER_IN], DedupeSettings(suppress_unique_probability=0.99),
+                 [], [], id="turned off (= match_probability)"),
     pytest.param("9,Galav Inc,,Customer,,", [{"name": "Galava Corp", "domain": "galava.com"}],
                  None, [], [], id="short names (under 8 letters): never"),
     pytest.param("9,Boulder Platforms,,Customer,,",
@@ -462,7 +466,7 @@ SETTINGS_CASES = [
         DedupeSettings(ambiguous_other="suppress", ambiguous_do_not_contact="flag"),
         [],
     ),
-    ({"suppress_unique_threshold": 90}, DedupeSettings(suppress_unique_threshold=90.0), []),
+    ({"suppress_unique_probability": 0.95}, DedupeSettings(suppress_unique_probability=0.95), []),
     (
         {"ambiguous_do_not_contact": "skip"},
         DedupeSettings(),
@@ -475,9 +479,10 @@ SETTINGS_CASES = [
         ['dedupe.ambiguous_other: must be one of "suppress", "flag", "ignore", got True'],
     ),
     (
-        {"suppress_unique_threshold": 101},
+        {"suppress_unique_probability": 101},
         DedupeSettings(),
-        ["dedupe.suppress_unique_threshold: must be between 0 and 100, got 101"],
+        ["dedupe.suppress_unique_probability: must be between 0.5 and 0.999999 "
+         "(a match probability), got 101"],
     ),
     (
         {"suppress_ambiguous": True},
@@ -497,10 +502,10 @@ def test_suppression_settings(
 
 def test_suppression_setting_defaults() -> None:
     s = DedupeSettings()
-    assert (s.ambiguous_do_not_contact, s.ambiguous_other, s.suppress_unique_threshold) == (
+    assert (s.ambiguous_do_not_contact, s.ambiguous_other, s.suppress_unique_probability) == (
         "suppress",
         "flag",
-        88.0,
+        0.9,
     )
     with pytest.raises(ValueError, match='ambiguous_other must be one of "suppress"'):
         DedupeSettings(ambiguous_other="maybe")

@@ -26,6 +26,8 @@ fits rows on several company domains (namesakes) matches none of them.
 
 from __future__ import annotations
 
+import math
+
 import polars as pl
 
 from listbuilder.dedupe import model as fs
@@ -287,6 +289,23 @@ def fit(m: pl.DataFrame, levels: pl.DataFrame, settings: DedupeSettings) -> fs.M
     )
 
 
+# Linking (a CRM record, a deal) to a list's accounts: about half of such records are
+# taken to be in the list, each as one of its accounts.
+LINK_OVERLAP = 0.5
+
+
+def link_model(
+    m: pl.DataFrame, levels: pl.DataFrame, settings: DedupeSettings, *, accounts: int
+) -> fs.MatchModel:
+    """The model for linking records to a list of ``accounts`` rows: fitted as for dedupe,
+    with the prior of "this record is this account" instead of "two random rows are one
+    company" (bounded: a tiny list is no reason to trust a typo)."""
+    model = fit(m, levels, settings)
+    prior = math.log2(LINK_OVERLAP / max(accounts, 1))
+    model.prior_weight = min(max(prior, -12.0), -8.0)
+    return model
+
+
 def score_pairs(
     m: pl.DataFrame,
     pairs: pl.DataFrame,
@@ -332,9 +351,8 @@ def score_pairs(
             )
         )
         .otherwise(fs.explain_expr(model)),
-    ).select("i", "j", "p", "weight", pl.col("rule").cast(pl.Int32), "name", "reason", *(
-        [c for c in fs.LEVEL_COLUMNS] if keep_all else []
-    ))
+    ).select("i", "j", "p", "weight", pl.col("rule").cast(pl.Int32), "name", "reason",
+             *fs.LEVEL_COLUMNS)  # fmt: skip
 
 
 def acquisition_guard(settings: DedupeSettings) -> pl.Expr:
@@ -396,6 +414,7 @@ def _empty_scored() -> pl.DataFrame:
             "rule": pl.Int32,
             "name": pl.Int64,
             "reason": pl.String,
+            **dict.fromkeys(fs.LEVEL_COLUMNS, pl.Int8),
         }
     )
 

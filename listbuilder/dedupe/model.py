@@ -51,7 +51,7 @@ NAME_LEVELS = (
 )
 DOMAIN_LEVELS = ("same", "same-brand", "differs")
 SAME_DIFF = ("same", "differs")
-SIZE_LEVELS = ("same", "close", "differs")  # ratio <= 1.5, <= size_ratio, beyond
+SIZE_LEVELS = ("same", "close", "differs", "far")  # ratio <= 1.5, <= size_ratio, <= 10, beyond
 FOUNDED_LEVELS = ("same", "close", "differs")  # 0 years, <= tolerance, beyond
 
 
@@ -82,14 +82,16 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison(
         "domain",
         DOMAIN_LEVELS,
-        prior_m=(0.93, 0.03, 0.04),
+        prior_m=(0.95, 0.03, 0.02),
         prior_u=(5e-6, 5e-5, 0.999945),
         exact_u=(0,),
     ),
     Comparison("city", SAME_DIFF, prior_m=(0.75, 0.25), prior_u=(0.01, 0.99), exact_u=(0,)),
     Comparison("country", SAME_DIFF, prior_m=(0.97, 0.03), prior_u=(0.15, 0.85), exact_u=(0,)),
     Comparison("phone", SAME_DIFF, prior_m=(0.7, 0.3), prior_u=(5e-6, 0.999995), exact_u=(0,)),
-    Comparison("size", SIZE_LEVELS, prior_m=(0.6, 0.3, 0.1), prior_u=(0.13, 0.2, 0.67)),
+    Comparison(
+        "size", SIZE_LEVELS, prior_m=(0.6, 0.3, 0.08, 0.02), prior_u=(0.13, 0.2, 0.32, 0.35)
+    ),
     Comparison("postcode", SAME_DIFF, prior_m=(0.65, 0.35), prior_u=(1e-3, 0.999), exact_u=(0,)),
     Comparison("industry", SAME_DIFF, prior_m=(0.6, 0.4), prior_u=(0.04, 0.96), exact_u=(0,)),
     Comparison("founded", FOUNDED_LEVELS, prior_m=(0.75, 0.2, 0.05), prior_u=(0.03, 0.12, 0.85)),
@@ -107,7 +109,7 @@ _LABELS = {
     "country": {0: "country same", 1: "country differs"},
     "phone": {0: "phone same", 1: "phone differs"},
     "postcode": {0: "postcode same", 1: "postcode differs"},
-    "size": {0: "size same", 1: "size close", 2: "size differs"},
+    "size": {0: "size same", 1: "size close", 2: "size differs", 3: "size far apart"},
     "industry": {0: "industry same", 1: "industry differs"},
     "founded": {0: "founded same", 1: "founded close", 2: "founded differs"},
 }
@@ -146,11 +148,15 @@ class MatchModel:
         w[-1] = min(w[-1], 0.0)
         if comparison != "name":  # ordered levels: best first
             w = np.minimum.accumulate(w)
-        else:  # exact >= sorted-tokens, close >= similar >= loose >= differs; subset apart
+        else:  # exact >= sorted-tokens, close >= similar >= loose >= subset, differs
             w[1] = min(w[1], w[0])
             w[2] = min(w[2], w[0])
             w[3] = min(w[3], w[2])
-            w[5] = min(w[5], w[3], w[4])
+            w[5] = min(w[5], w[3])
+            # one name's words inside the other's is as often a subsidiary or a sister
+            # company (Canon / Canon Finetech on canon.com) as the same one: never more
+            # than a loose likeness, whatever a list's EM makes of it
+            w[4] = min(w[4], w[5])
             w[6] = min(w[6], w[5])
         return w
 
@@ -227,7 +233,9 @@ def compare_pairs(
         .then(0)
         .when(ratio_emp <= size_ratio)
         .then(1)
-        .otherwise(2)
+        .when(ratio_emp <= max(size_ratio, 10.0))
+        .then(2)
+        .otherwise(3)
     )
     years = (pl.col("_founded_a") - pl.col("_founded_b")).abs()
     founded = (
@@ -513,15 +521,15 @@ def _signed(w: pl.Expr) -> pl.Expr:
 
 
 def _probability_text(p: pl.Expr) -> pl.Expr:
-    """``0.998``; ``0.99999`` shown as ``>0.9999``; a tiny one as ``<0.001``."""
-    r = p.round(3)
-    text = r.cast(pl.String)
-    text = pl.when(text.str.contains(r"\.")).then(text).otherwise(text + ".0")
-    text = text.str.pad_end(5, "0")
+    """``0.998``, ``0.9996`` (never rounded up to 1), ``>0.9999``, ``<0.001``."""
+    three = ((p * 1000).floor() / 1000).cast(pl.String).str.pad_end(5, "0")
+    four = ((p * 10000).floor() / 10000).cast(pl.String).str.pad_end(6, "0")
     return (
         pl.when(p >= 0.99995)
         .then(pl.lit(">0.9999"))
-        .when(p < 0.0005)
+        .when(p >= 0.999)
+        .then(four)
+        .when(p < 0.001)
         .then(pl.lit("<0.001"))
-        .otherwise(text)
+        .otherwise(three)
     )

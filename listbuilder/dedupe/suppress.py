@@ -45,7 +45,7 @@ from listbuilder.dedupe.matcher import (
     candidate_pairs,
     compare,
     domain_pairs,
-    fit,
+    link_model,
     prepare_sides,
     score_pairs,
 )
@@ -371,10 +371,12 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
     anywhere = (pl.col("_side") == 1) & pl.col("_city").is_null()
     pairs = candidate_pairs(m, settings, anywhere=anywhere)
     levels = compare(m, pairs, settings)
-    model = fit(m, levels, settings)
+    model = link_model(m, levels, settings, accounts=int((m["_side"] == 0).sum()))
     scored = score_pairs(
         m, pairs, settings, model=model, levels=levels, threshold=low, drop_ambiguous=False
     )
+    # by name, a record never matches an account in another country
+    scored = scored.filter(pl.col("lv_country") != 1)
     # Every namesake of an account a record matched (same name key) is a candidate too,
     # whether or not blocking put it beside the record: ambiguity is judged on all.
     side = m.select("_i", "_side", "_compact").filter(pl.col("_compact").is_not_null())
@@ -389,13 +391,15 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
     )
     if more.height:
         extra = score_pairs(m, more, settings, model=model, threshold=low, drop_ambiguous=False)
-        scored = pl.concat([scored, extra])
+        scored = pl.concat([scored, extra.filter(pl.col("lv_country") != 1)])
     return scored.select(
         r=pl.min_horizontal("i", "j").cast(pl.UInt32),
         c=pl.max_horizontal("i", "j").cast(pl.UInt32),
         rule=pl.col("rule").cast(pl.Int32),
         name=(pl.col("p") * 1000).round(0).cast(pl.Int64),
-        weak=pl.col("p") < settings.match_probability,
+        # a name that is only alike (a typo) under the usual threshold; the same name
+        # under it goes through the ambiguity rule like any sure one
+        weak=(pl.col("p") < settings.match_probability) & (pl.col("lv_name") > 1),
         note=_NO_NOTE,
     )
 

@@ -22,7 +22,14 @@ from pathlib import Path
 
 import polars as pl
 
-from listbuilder.dedupe.matcher import candidate_pairs, domain_pairs, prepare_sides, score_pairs
+from listbuilder.dedupe.matcher import (
+    candidate_pairs,
+    compare,
+    domain_pairs,
+    link_model,
+    prepare_sides,
+    score_pairs,
+)
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.ingest import map_headers, read_companies, read_raw
@@ -361,7 +368,11 @@ def join_companies(
         )
     ]
     m = pl.concat([m0, m1])
-    scored = score_pairs(m, candidate_pairs(m, settings), settings)
+    pairs = candidate_pairs(m, settings)
+    levels = compare(m, pairs, settings)
+    model = link_model(m, levels, settings, accounts=listed.height)
+    scored = score_pairs(m, pairs, settings, model=model, levels=levels)
+    scored = scored.filter(pl.col("lv_country") != 1)  # never a namesake abroad
     found.append(
         scored.select(
             _r=pl.min_horizontal("i", "j"),
