@@ -365,7 +365,7 @@ def fit_model(
     size_ratio: float = 3.0,
     founded_tolerance: int = 2,
     em: bool = True,
-    iterations: int = 25,
+    iterations: int = 60,
 ) -> MatchModel:
     """Fit the model on a prepared frame ``m`` and the levels of its candidate pairs."""
     n = m.height
@@ -379,37 +379,32 @@ def fit_model(
     done = 0
     mat = _levels_matrix(levels) if levels.height else np.zeros((0, len(COMPARISONS)), np.int16)
     if em and n >= MIN_ROWS_TO_ESTIMATE and mat.shape[0] >= 50:
-        # the candidate set's own non-match distribution (start: all candidates)
-        uc = {}
-        for k, c in enumerate(COMPARISONS):
-            col = mat[:, k]
-            col = col[col >= 0]
-            counts = np.bincount(col, minlength=len(c.levels)).astype(np.float64) + 1.0
-            uc[c.name] = counts / counts.sum()
-        lam = 0.3
-        for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
-            logit = np.full(mat.shape[0], math.log2(lam / (1 - lam)))
-            for k, c in enumerate(COMPARISONS):
-                col = mat[:, k]
-                known = col >= 0
-                w = np.log2(mm[c.name] / uc[c.name])
-                logit[known] += w[col[known]]
-            post = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
-            new_lam = float(post.mean())
-            change = 0.0
-            for k, c in enumerate(COMPARISONS):
-                col = mat[:, k]
-                known = col >= 0
-                size = len(c.levels)
-                pm = np.bincount(col[known], weights=post[known], minlength=size)
-                pu = np.bincount(col[known], weights=1 - post[known], minlength=size)
-                new_m = (pm + PRIOR_STRENGTH * prior_m[c.name]) / (pm.sum() + PRIOR_STRENGTH)
-                change = max(change, float(np.abs(new_m - mm[c.name]).max()))
-                mm[c.name] = new_m
-                uc[c.name] = (pu + 1.0) / (pu.sum() + size)
-            lam = min(max(new_lam, 1e-6), 1 - 1e-6)
-            if change < 1e-4:
-                break
+        # EM on the distinct level patterns, each with its count: the same answer as
+        # over every pair, at the cost of a few thousand rows.
+        patterns, counts = np.unique(mat, axis=0, return_counts=True)
+        counts = counts.astype(np.float64)
+        k_name = _index("name")
+        k_domain = _index("domain")
+        # As splink trains: within the pairs that share a domain (how they were found),
+        # the other comparisons tell matches from the rest, so their m is learned there;
+        # a list with few shared domains learns on the pairs that share a name instead
+        # (then the name is not learned). The domain's m stays the prior's: learned on
+        # pairs that share a name, namesakes (same name, other domains: common in any
+        # big list) pass for a class of their own and teach that domains may differ.
+        by_domain = patterns[:, k_domain] == 0
+        by_name = patterns[:, k_name] == 0
+        if counts[by_domain].sum() >= 200:
+            rows, fixed = by_domain, {k_domain}
+        else:
+            rows, fixed = by_name, {k_domain, k_name}
+        if counts[rows].sum() >= 50:
+            est, _, it = _em(patterns[rows], counts[rows], prior_m, mm, fixed, iterations, u)
+            done += it
+            mm = est
+        # with every m fixed, the share of matches among all candidates
+        every = set(range(len(COMPARISONS)))
+        _, lam, it = _em(patterns, counts, prior_m, mm, every, iterations, u)
+        done += it
         matches = lam * mat.shape[0]
         lam_random = min(max(matches, 1.0) / total_pairs, 0.5)
         # u from random pairs counts the list's own duplicates too; in a list that is
@@ -419,7 +414,10 @@ def fit_model(
             raw = u[c.name]
             corrected = np.maximum(raw - lam_random * mm[c.name], raw * 0.05)
             u[c.name] = corrected / corrected.sum()
-        notes.append(f"EM: {done} iterations on {mat.shape[0]:,} candidate pairs")
+        notes.append(
+            f"EM: {done} iterations on {mat.shape[0]:,} candidate pairs "
+            f"({patterns.shape[0]:,} distinct level patterns)"
+        )
     else:
         notes.append("built-in priors (a list this small is not estimated from)")
     names = None
@@ -441,6 +439,62 @@ def fit_model(
 
 def _small_list_lambda() -> float:
     return 1.0 / (1.0 + 2.0**-SMALL_LIST_PRIOR)
+
+
+def _index(name: str) -> int:
+    return next(k for k, c in enumerate(COMPARISONS) if c.name == name)
+
+
+def _em(
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    prior_m: dict[str, np.ndarray],
+    start: dict[str, np.ndarray],
+    fixed: set[int],
+    iterations: int,
+    u_start: dict[str, np.ndarray],
+) -> tuple[dict[str, np.ndarray], float, int]:
+    """A two-class mixture over level patterns (``counts`` pairs each): m of the match
+    class (pulled towards ``prior_m``; comparisons in ``fixed`` keep ``start`` and,
+    when ``fixed`` holds every comparison but none is skipped, still count), the
+    non-match class free. Returns (m, share of matches, iterations)."""
+    mm = {k: v.copy() for k, v in start.items()}
+    # the non-match class starts as random pairs: EM moves it towards the candidates'
+    # own non-matches (starting it from all candidates lets it swallow the matches)
+    uc = {k: np.clip(v, 1e-9, 1.0) for k, v in u_start.items()}
+    lam = 0.5
+    done = 0
+    # a comparison in `fixed` that is constant over the patterns (the session's own
+    # blocking field) is left out of the likelihood altogether
+    constant = {k for k in fixed if np.unique(patterns[:, k]).size == 1}
+    for done in range(1, iterations + 1):  # noqa: B007 - the count is reported
+        logit = np.full(patterns.shape[0], math.log2(lam / (1 - lam)))
+        for k, c in enumerate(COMPARISONS):
+            if k in constant:
+                continue
+            col = patterns[:, k]
+            known = col >= 0
+            w = np.log2(np.clip(mm[c.name], 1e-12, 1) / np.clip(uc[c.name], 1e-12, 1))
+            logit[known] += w[col[known]]
+        post = 1.0 / (1.0 + np.exp2(-np.clip(logit, -60, 60)))
+        new_lam = float((post * counts).sum() / counts.sum())
+        change = abs(new_lam - lam)
+        for k, c in enumerate(COMPARISONS):
+            col = patterns[:, k]
+            known = col >= 0
+            size = len(c.levels)
+            pu = np.bincount(col[known], weights=((1 - post) * counts)[known], minlength=size)
+            uc[c.name] = (pu + 1.0) / (pu.sum() + size)
+            if k in fixed:
+                continue
+            pm = np.bincount(col[known], weights=(post * counts)[known], minlength=size)
+            new_m = (pm + PRIOR_STRENGTH * prior_m[c.name]) / (pm.sum() + PRIOR_STRENGTH)
+            change = max(change, float(np.abs(new_m - mm[c.name]).max()))
+            mm[c.name] = new_m
+        lam = min(max(new_lam, 1e-6), 1 - 1e-6)
+        if change < 1e-5:
+            break
+    return mm, lam, done
 
 
 def prior_model(rows: int = 0) -> MatchModel:
