@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     "suppress_companies": "listbuilder.dedupe",
     "load_profile": "listbuilder.profile",
     "load_profiles": "listbuilder.profile",
+    "check_quality": "listbuilder.quality",
+    "measure_coverage": "listbuilder.score",
     "score_companies": "listbuilder.score",
     "read_signals": "listbuilder.signals",
     "score_signals": "listbuilder.signals",

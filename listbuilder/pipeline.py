@@ -24,6 +24,7 @@ FUNNEL_LABELS: tuple[tuple[str, str], ...] = (
     ("ingest", "usable"),
     ("dedupe", "unique"),
     ("suppress", "not in CRM"),
+    ("quality", "pass quality checks"),
     ("filter", "pass hard filters"),
     ("rank", "selected"),
 )
@@ -39,6 +40,11 @@ class BuildResult:
     paths: dict[str, Path] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     unmatched_signals: pl.DataFrame | None = None
+    coverage: list[Any] = field(default_factory=list)  # listbuilder.score.coverage.Coverage
+    # one line per criterion whose field no input provides (stderr warnings)
+    warnings: list[str] = field(default_factory=list)
+    # when nothing was selected: why, in one line, then one line per fix
+    diagnosis: list[str] = field(default_factory=list)
 
 
 class _Stages:
@@ -99,8 +105,10 @@ def build(
     from listbuilder.ingest import read_companies
     from listbuilder.normalize import normalize_companies
     from listbuilder.profile import load_profiles
+    from listbuilder.quality import check_quality
     from listbuilder.rank import assign_reps, rank_companies
     from listbuilder.score import score_companies
+    from listbuilder.score.coverage import absent_warnings, measure_coverage
 
     loaded = load_profiles(list(profiles))
     if enrich is not None:
@@ -145,6 +153,13 @@ def build(
         )
         stages.reject(suppressed)
 
+    # The quality gate runs on the merged accounts (one verdict per company the team
+    # would call; a phone "shared by unrelated companies" means companies dedupe kept
+    # apart), before enrichment pays for lookups of junk rows.
+    checked = stages.run("quality", lambda: check_quality(companies, primary.quality, as_of=as_of))
+    stages.reject(checked.rejects)
+    companies = checked.companies
+
     if enrich is not None:
         # After dedupe and suppression (one lookup per company the team may call, none
         # for what the CRM owns) and before the filters, which may need the filled fields.
@@ -155,6 +170,9 @@ def build(
         )
         companies = enriched.companies
 
+    # Coverage of what is about to be scored: enrichment included, hard filters not yet.
+    coverage = stages.run("score", lambda: measure_coverage(companies, loaded))
+    before_filters = companies
     scored = stages.run("score", lambda: score_companies(companies, loaded))
     stages.reject(scored.rejects)
     companies = scored.companies
@@ -165,13 +183,15 @@ def build(
         .round(1)
         .alias("score")
     )
+    from listbuilder.quality import own_platform_site_expr
     from listbuilder.score import tier_expr
 
     companies = companies.with_columns(
         tier_expr(primary, "score").alias("tier"),
         # A LinkedIn page or a shared host is not the company's domain: keep it in
-        # `website`, never show it (or name a brief, or key a CRM record) as the domain.
-        pl.when(pl.col("domain_is_platform"))
+        # `website`, never show it (or name a brief, or key a CRM record) as the domain;
+        # unless it is the platform's own site (Weebly at weebly.com).
+        pl.when(pl.col("domain_is_platform") & ~own_platform_site_expr())
         .then(None)
         .otherwise(pl.col("domain"))
         .alias("domain"),
@@ -187,9 +207,12 @@ def build(
             # fill capacity with it, whatever room is left.
             min_score=primary.tiers[-1][1] if primary.tiers else None,
             min_score_label=f"tier {primary.tiers[-1][0]}" if primary.tiers else None,
+            min_confidence=primary.min_confidence or None,
         ),
     )
     stages.reject(below)
+    reach = _reach(companies, primary)
+    selected = selected.drop("fit_reachable", strict=False)  # internal: the reach above
 
     unassigned = None
     if reps is not None:
@@ -210,8 +233,18 @@ def build(
                 "selected_with_unknown_criteria": _unknown_counts(selected),
                 "per_criterion": scored.unknowns,
             },
+            "coverage": [c.as_dict() for c in coverage],
+            "reach": reach,
+            "quality": {
+                "flagged": checked.flagged,
+                "rejected": _stage_reasons(funnel, "quality"),
+            },
         }
     )
+    diagnosis: list[str] = []
+    if selected.height == 0:
+        diagnosis = _diagnose(loaded, coverage, reach, funnel, before_filters)
+        funnel["diagnosis"] = diagnosis[0] if diagnosis else None
     paths = stages.run(
         "export",
         lambda: write_outputs(
@@ -244,6 +277,9 @@ def build(
         paths=paths,
         timings=stages.timings,
         unmatched_signals=unmatched,
+        coverage=coverage,
+        warnings=absent_warnings(coverage),
+        diagnosis=diagnosis,
     )
 
 
@@ -357,6 +393,73 @@ def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.Da
 
 def _score_cap(profile: Any) -> float:
     return float(getattr(profile, "score_cap", None) or 100)
+
+
+def _reach(companies: pl.DataFrame, profile: Any) -> dict[str, Any]:
+    """The best score the accounts past the hard filters could reach (their data's best
+    fit plus their signal boosts, capped) and did reach; over those with the profile's
+    minimum confidence when it sets one."""
+    cap = _score_cap(profile)
+    minimum = float(getattr(profile, "min_confidence", 0.0) or 0.0)
+    if companies.height == 0:
+        return {"accounts": 0, "reachable": 0.0, "best": None, "best_confidence": None}
+    confident = pl.col("confidence") >= minimum
+    possible = pl.min_horizontal(pl.col("fit_reachable") + pl.col("signal_score"), pl.lit(cap))
+    row = companies.select(
+        possible.filter(confident).max().alias("reachable"),
+        pl.col("score").max().alias("best"),
+        pl.col("confidence").max().alias("best_confidence"),
+    ).row(0, named=True)
+    return {
+        "accounts": companies.height,
+        "reachable": round(float(row["reachable"] or 0.0), 1),
+        "best": row["best"],
+        "best_confidence": row["best_confidence"],
+    }
+
+
+def _stage_reasons(funnel: dict[str, Any], stage: str) -> dict[str, int]:
+    return next((dict(s["reasons"]) for s in funnel["stages"] if s["stage"] == stage), {})
+
+
+def _diagnose(
+    profiles: list[Any],
+    coverage: list[Any],
+    reach: dict[str, Any],
+    funnel: dict[str, Any],
+    companies: pl.DataFrame,
+) -> list[str]:
+    """Why nothing was selected (see score.coverage.diagnose_empty), for the primary profile."""
+    from listbuilder.profile import load_profile, shipped_profiles
+    from listbuilder.score.coverage import diagnose_empty, measure_coverage
+
+    if not coverage or coverage[0].accounts == 0:
+        last = next((s for s in reversed(funnel["stages"]) if s["in"] and not s["out"]), None)
+        where = f"after {last['stage']}" if last else "to score"
+        return [f"no account left {where}: nothing to select"]
+    primary = profiles[0]
+    passed = int(reach["accounts"])
+    alternatives: list[tuple[str, float]] = []
+    if companies.height:
+        used = {p.path.resolve() for p in profiles if p.path is not None}
+        others = [load_profile(name) for name in shipped_profiles()]
+        others = [p for p in others if p.path is None or p.path.resolve() not in used]
+        for cov, other in zip(measure_coverage(companies, others), others, strict=True):
+            floor = other.tiers[-1][1] if other.tiers else 0.0
+            rules_known = all(x.known for x in cov.rules if x.kind == "require")
+            if rules_known and cov.reachable >= floor:
+                alternatives.append((other.slug, cov.reachable))
+        alternatives = sorted(alternatives, key=lambda a: (-a[1], a[0]))[:2]
+    return diagnose_empty(
+        coverage[0],
+        reachable=float(reach["reachable"]),
+        best=reach["best"],
+        reasons=_stage_reasons(funnel, "filter"),
+        passed=passed,
+        min_confidence=float(primary.min_confidence or 0.0),
+        best_confidence=reach["best_confidence"],
+        alternatives=alternatives,
+    )
 
 
 def _unknown_counts(selected: pl.DataFrame) -> int:

@@ -34,7 +34,7 @@ def test_brief_has_every_section_from_real_fields(tmp_path: Path) -> None:
     expected = [
         "# #1 Acme Analytics · acme.io",
         "**A1 — call today** · fit tier A × timing 1 · score 97.5 (fit 85.0 + timing 12.5)"
-        " · tier A (combined score) · owner ana",
+        " · confidence – · tier A (combined score) · owner ana",
         # the why line and the live signals, on lines of their own
         "\n> Mid-market size; uses Salesforce\n>\n> **Now:** Raised Series B 52 days ago\n",
         # snapshot

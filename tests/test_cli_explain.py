@@ -34,7 +34,7 @@ def test_explain_prints_the_breakdown(tmp_path: Path) -> None:
     lines = out.splitlines()
     assert lines[0] == f"Acme Cloud (acme.io) — {tmp_path / 'list.csv'} line 2"
     # no events file: the timing, so the priority cell, is unknown and left out
-    assert "Profile: B2B SaaS mid-market — fit 90, tier A" in lines
+    assert "Profile: B2B SaaS mid-market — fit 90, confidence 1.00, tier A" in lines
     assert lines[-1] == (
         "Why: 500 employees ✓ 30 · SaaS ✓ 20 · HubSpot ✓ 25 · Series C ✓ 15 · no RevOps ✗ 0"
     )
@@ -43,7 +43,7 @@ def test_explain_prints_the_breakdown(tmp_path: Path) -> None:
 def test_explain_shows_failed_hard_filters(tmp_path: Path) -> None:
     code, out, _ = _run(["explain", "Paris SA", _list(tmp_path), "--profile", "b2b_saas"])
     assert code == 0
-    assert "Profile: B2B SaaS mid-market — rejected (fit would be 0)" in out
+    assert "Profile: B2B SaaS mid-market — rejected (fit would be 0, confidence 0.50)" in out
     assert "  ✗ FAILED  require  North America, UK or Ireland  country FR not in NA, GB, IE" in out
 
 
@@ -78,7 +78,10 @@ def test_explain_with_signals_prints_the_boosts(tmp_path: Path) -> None:
     signals = out.split("\nSignals: +", 1)[1].splitlines()
     assert signals[0].split(" — ")[0] == "9.4"  # 15 halved every 45 days, 30 days old
     assert signals[1].split()[0] == "funding"
-    assert "Profile: B2B SaaS mid-market — fit 90, tier A, priority A2 (call this week)" in out
+    assert (
+        "Profile: B2B SaaS mid-market — fit 90, confidence 1.00, tier A, "
+        "priority A2 (call this week)" in out
+    )
 
 
 LIST_WITH_ROUNDS = """\
@@ -94,7 +97,9 @@ def test_explain_shows_the_lists_own_funding_round(tmp_path: Path) -> None:
     code, out, err = _run(args)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert "Profile: B2B SaaS mid-market — fit 45, tier —" in lines  # no events file: no cell
+    assert (
+        "Profile: B2B SaaS mid-market — fit 45, confidence 0.45, tier —" in lines
+    )  # no events file: no cell
     assert lines[-2:] == [
         "Signals: +9.4 — Series B (from the list), 30 days ago",
         "  funding  Series B (from the list)  2026-10-02  30 d  15 → 9.4",

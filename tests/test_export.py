@@ -56,7 +56,7 @@ def test_default_outputs(tmp_path: Path) -> None:
 def test_targets_columns(tmp_path: Path) -> None:
     run(tmp_path)
     cols = header(tmp_path / "targets.csv")
-    assert cols[:13] == [
+    assert cols[:14] == [
         "rank",
         "name",
         "domain",
@@ -64,6 +64,7 @@ def test_targets_columns(tmp_path: Path) -> None:
         "score",
         "fit_score",
         "signal_score",
+        "confidence",
         "tier",
         "priority",
         "profile",

@@ -75,6 +75,7 @@ def test_funnel_closes_per_stage_and_reason(built: tuple[BuildResult, Path]) -> 
         "ingest",
         "dedupe",
         "suppress",
+        "quality",
         "filter",
         "rank",
     ]
@@ -141,7 +142,7 @@ def _rejects(rows: list[tuple[str, str]]) -> pl.DataFrame:
 
 FUNNEL_CASES = [
     # (read, selected, rejects, expected outs per stage)
-    (3, 3, [], [3, 3, 3, 3, 3]),
+    (3, 3, [], [3, 3, 3, 3, 3, 3]),
     (
         5,
         1,
@@ -151,9 +152,9 @@ FUNNEL_CASES = [
             ("filter", "failed: country"),
             ("rank", "below cut"),
         ],
-        [5, 4, 4, 2, 1],
+        [5, 4, 4, 4, 2, 1],
     ),
-    (4, 0, [("ingest", "no usable name or domain")] * 4, [0, 0, 0, 0, 0]),
+    (4, 0, [("ingest", "no usable name or domain")] * 4, [0, 0, 0, 0, 0, 0]),
 ]
 
 
@@ -175,7 +176,7 @@ def test_funnel_groups_duplicate_reasons() -> None:
 def test_funnel_counts_reasons_most_frequent_first() -> None:
     rows = [("filter", "b"), ("filter", "a"), ("filter", "b")]
     funnel = funnel_counts(read=3, selected=0, rejects=_rejects(rows))
-    assert list(funnel["stages"][3]["reasons"].items()) == [("b", 2), ("a", 1)]
+    assert list(funnel["stages"][4]["reasons"].items()) == [("b", 2), ("a", 1)]
 
 
 @pytest.mark.parametrize(
@@ -194,7 +195,7 @@ def test_format_funnel() -> None:
     funnel = funnel_counts(read=1003, selected=1000, rejects=_rejects(rows))
     assert format_funnel(funnel) == (
         "1,003 read → 1,003 usable → 1,001 unique → 1,001 not in CRM"
-        " → 1,001 pass hard filters → 1,000 selected"
+        " → 1,001 pass quality checks → 1,001 pass hard filters → 1,000 selected"
     )
 
 

@@ -136,7 +136,10 @@ CASES = [
     ),
     (
         ("weight = 60", 'weight = 60\non_missing = "skip"'),
-        ['criterion "Size" (line 11): on_missing = "skip": use "no_points" or "unknown"'],
+        [
+            'criterion "Size" (line 11): on_missing = "skip": use "zero", "neutral", "exclude", '
+            '"unknown" or "no_points"'
+        ],
     ),
     (
         ("weight = 60", 'weight = 60\nmissing = "unknown"'),

@@ -309,8 +309,10 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "value": "Sales, Marketing",
         },
     ]
-    assert scored.columns[-6:] == [
+    assert scored.columns[-8:] == [
         "fit_score",
+        "confidence",
+        "fit_reachable",
         "profile",
         "fit_tier",
         "why",

@@ -65,7 +65,8 @@ def test_the_explanation_prints_filters_criteria_and_why() -> None:
     assert text.splitlines() == [
         "Acme Cloud (acme.io) — list.csv line 2",
         "",
-        "Profile: B2B SaaS mid-market — fit 90, tier A",  # no timing known: no priority cell
+        # no timing known: no priority cell
+        "Profile: B2B SaaS mid-market — fit 90, confidence 1.00, tier A",
         "Hard filters",
         "  ✓ passed  require  North America, UK or Ireland  country US",
         "  ✓ passed  exclude  Government or education       industry SaaS",
@@ -134,15 +135,16 @@ def _scores(signal_score: float | None) -> pl.DataFrame:
 
 
 # (signal scores of the list: None = not scored; the account's score, None = no row), timing,
-# the verdict line of Acme (fit 90, tier A)
+# the verdict line of Acme (fit 90, confidence 1.00, tier A)
+ACME = "fit 90, confidence 1.00, tier A"
 PRIORITY_CASES = [
-    (False, None, None, "fit 90, tier A"),
-    (True, None, None, "fit 90, tier A, priority A3 (nurture: strong fit, no live signal)"),
-    (True, 0.0, None, "fit 90, tier A, priority A3 (nurture: strong fit, no live signal)"),
-    (True, 9.4, None, "fit 90, tier A, priority A2 (call this week)"),
-    (True, 10.0, None, "fit 90, tier A, priority A1 (call today)"),
-    (True, 12.0, False, "fit 90, tier A"),  # scored, but not every signal a build would see
-    (True, 12.0, True, "fit 90, tier A, priority A1 (call today)"),
+    (False, None, None, ACME),
+    (True, None, None, ACME + ", priority A3 (nurture: strong fit, no live signal)"),
+    (True, 0.0, None, ACME + ", priority A3 (nurture: strong fit, no live signal)"),
+    (True, 9.4, None, ACME + ", priority A2 (call this week)"),
+    (True, 10.0, None, ACME + ", priority A1 (call today)"),
+    (True, 12.0, False, ACME),  # scored, but not every signal a build would see
+    (True, 12.0, True, ACME + ", priority A1 (call today)"),
 ]
 
 
@@ -168,8 +170,8 @@ def test_no_priority_cell_without_a_fit_tier_or_when_rejected() -> None:
         pl.lit(None, dtype=pl.String).alias("industry"),
     )  # fit 45: below tier C (50)
     for frame, account, verdict in [
-        (low, "acme.io", "fit 45, tier —"),
-        (_frame(), "paris.fr", "rejected (fit would be 0)"),
+        (low, "acme.io", "fit 45, confidence 0.55, tier —"),
+        (_frame(), "paris.fr", "rejected (fit would be 0, confidence 0.50)"),
     ]:
         explanation = explain_account(
             frame, account, load_profile("b2b_saas"), signal_scores=_scores(12.0)

@@ -15,7 +15,7 @@ from listbuilder.cli.options import (
     parse_column_map,
     split_csv_option,
 )
-from listbuilder.errors import InputError
+from listbuilder.errors import EXIT_FAIL, InputError
 
 OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
 CRMS = ("hubspot", "salesforce")
@@ -134,9 +134,16 @@ def build(
 ) -> None:
     """Build a ranked, deduplicated target list from purchased LISTs.
 
-    Runs ingest → normalize → dedupe → suppress → hard filters → scoring →
-    signal boosts → rank → cut, and writes targets.csv, rejects.csv,
+    Runs ingest → normalize → dedupe → suppress → quality checks → hard filters
+    → scoring → signal boosts → rank → cut, and writes targets.csv, rejects.csv,
     funnel.json, report.html and one brief per selected account into --out.
+    Prints the funnel and, per profile, the coverage of each rule and criterion
+    (the share of accounts whose field is known) and the best reachable score.
+
+    Exit status: 0 when accounts were selected; 1 when none was (every output is
+    still written), after one line on stderr saying why — e.g. the lowest tier
+    is out of reach on the fields this list has — and the fixes to try; 2 when a
+    list, profile or option cannot be used.
 
     Example:
 
@@ -146,6 +153,7 @@ def build(
     """
     from listbuilder.pipeline import build as run_build
     from listbuilder.pipeline import format_funnel
+    from listbuilder.score.coverage import format_coverage
 
     fmt = _choices("--format", split_csv_option(formats), OUTPUT_FORMATS)
     crms = _choices("--crm", split_csv_option(crm), CRMS)
@@ -189,12 +197,23 @@ def build(
                 f"  {stage['stage']:<8} {sum(c for _, c in rest):>8,}  "
                 f"{len(rest)} more reasons (see rejects.csv)"
             )
+        if stage["stage"] == "quality":
+            flagged = (result.funnel.get("quality") or {}).get("flagged") or {}
+            for flag, count in flagged.items():
+                click.echo(f"  {'flagged':<8} {count:>8,}  {flag} (kept; see the quality column)")
     if result.unmatched_signals is not None and result.unmatched_signals.height:
         click.echo(
             f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
             " or were unusable (signals_unmatched.csv)"
         )
+    click.echo(format_coverage(result.coverage))
     click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")
+    for line in result.warnings:
+        click.echo(line, err=True)
+    if result.diagnosis:
+        for line in result.diagnosis:
+            click.echo(line, err=True)
+        sys.exit(EXIT_FAIL)
 
 
 def _choices(option: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:

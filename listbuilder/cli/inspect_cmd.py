@@ -67,19 +67,34 @@ def format_report(report: FileReport) -> str:
     default=None,
     help="Text encoding of the files (default: detect UTF-8 / Windows-1252).",
 )
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    metavar="P",
+    help="Also show, per rule and criterion of this profile, the share of rows whose field "
+    "is known, and the best score reachable on these files. Repeatable.",
+)
 @column_map_option
 def inspect(
     files: tuple[str, ...],
     input_format: str | None,
     encoding: str | None,
+    profiles: tuple[str, ...],
     column_map: tuple[str, ...],
 ) -> None:
     """Show how each list is read: format, encoding, rows, column mapping, parse rates.
 
-    Run it before `build` to check that every column landed where you expect.
+    Run it before `build` to check that every column landed where you expect. With
+    --profile it adds the profile's coverage on the files together (the rows
+    `build` would score, before dedupe) and warns, on stderr, of every criterion
+    whose field no file provides.
 
-    Example: listbuilder inspect zoominfo.csv apollo.xlsx --map "Org Size=employees"
+    Example: listbuilder inspect zoominfo.csv apollo.xlsx --profile b2b_saas
     """
+    from listbuilder.profile import load_profiles
+
+    chosen = load_profiles(profiles) if profiles else []  # refused before reading data
     ingested = read_companies(
         list(files), format=input_format, encoding=encoding, column_map=list(column_map)
     )
@@ -87,3 +102,13 @@ def inspect(
         if index:
             click.echo("")
         click.echo(format_report(report))
+    if chosen:
+        from listbuilder.normalize import normalize_companies
+        from listbuilder.score.coverage import absent_warnings, format_coverage, measure_coverage
+
+        companies = normalize_companies(ingested.companies)[0]
+        coverage = measure_coverage(companies, chosen)
+        click.echo("")
+        click.echo(format_coverage(coverage))
+        for line in absent_warnings(coverage):
+            click.echo(line, err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from typing import Any
 
 import click
 
@@ -19,11 +20,16 @@ def summarize_profile(profile: Profile, source: str) -> str:
     tiers = " ".join(f"{name}≥{number_label(floor)}" for name, floor in profile.tiers)
     priority = f" (priority {profile.priority_tier}+)" if profile.priority_tier else ""
     capacity = f"capacity {profile.capacity}" if profile.capacity else "no capacity"
+    # the missing-data policies, when any criterion is not on the default ("zero")
+    policies = sorted({c.on_missing for c in profile.criteria} - {"zero"})
+    missing = f", on_missing {'/'.join(policies)}" if policies else ""
+    if profile.min_confidence:
+        missing += f", min_confidence {number_label(profile.min_confidence)}"
     return (
         f'{source}: ok — "{profile.name}": {len(profile.criteria)} criteria '
         f"(weights {weights} = 100), {len(profile.requires)} require, "
         f"{len(profile.excludes)} exclude, {len(profile.signals)} signals, tiers {tiers}"
-        f"{priority}, {capacity}"
+        f"{priority}, {capacity}{missing}"
     )
 
 
@@ -71,6 +77,26 @@ def list_profiles() -> None:
         )
 
 
+def _rejected_by_quality(listed: Any, rejects: Any, account: str) -> None:
+    """Raise the quality gate's reason when ACCOUNT is a row it rejected."""
+    from listbuilder.score.explain import find_account
+
+    try:
+        row = find_account(listed, account).row(0, named=True)
+    except InputError:
+        return  # not in the list at all: the caller's lookup says so
+    import polars as pl
+
+    hit = rejects.filter((pl.col("source") == row["source"]) & (pl.col("line") == row["line"]))
+    if hit.height:
+        reason, detail = hit.select("reason", "detail").row(0)
+        raise InputError(
+            f"{row['source']} line {row['line']} ({account}) is rejected by the data-quality "
+            f'gate before scoring: {reason} ({detail}); set it to "flag" or "off" in the '
+            "profile's [quality] table to score it"
+        )
+
+
 def _parse_day(value: str | None) -> date:
     if value is None:
         return date.today()
@@ -112,12 +138,21 @@ def explain(
 
     from listbuilder.ingest import read_companies
     from listbuilder.normalize import normalize_companies
-    from listbuilder.score.explain import explain_account, format_explanation
+    from listbuilder.quality import check_quality
+    from listbuilder.score.explain import explain_account, find_account, format_explanation
     from listbuilder.signals import Events, events_from_companies, read_signals, score_signals
 
     chosen = load_profiles(profile_paths)  # validate before reading any data
     day = _parse_day(as_of)
-    companies = normalize_companies(read_companies(list(lists)).companies)[0]
+    listed = normalize_companies(read_companies(list(lists)).companies)[0]
+    # the build's data-quality gate: flagged values are not scored here either
+    checked = check_quality(listed, chosen[0].quality, as_of=day)
+    companies = checked.companies
+    if checked.rejects.height:
+        try:
+            find_account(companies, account)
+        except InputError:
+            _rejected_by_quality(listed, checked.rejects, account)
     # The list's own funding rounds always count; events files when given. Without them
     # the timing (and so the priority cell) is not known: a build may have had some.
     events: list[Events | pl.DataFrame] = [read_signals(list(signal_paths))] if signal_paths else []

@@ -46,6 +46,7 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "score": pl.Float64(),
     "fit_score": pl.Float64(),
     "signal_score": pl.Float64(),
+    "confidence": pl.Float64(),
     "tier": pl.String(),
     "fit_tier": pl.String(),
     "timing_tier": pl.Int64(),
@@ -56,6 +57,7 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "owner": pl.String(),
     "duplicate_count": pl.Int64(),
     "crm_possible_match": pl.String(),
+    "quality": pl.String(),
 }
 
 
@@ -282,6 +284,8 @@ def brief_context(
         "why": row.get("why"),
         "why_now": row.get("why_now"),
         "crm_possible_match": row.get("crm_possible_match"),
+        "confidence": row.get("confidence"),
+        "quality": [q for q in (row.get("quality") or "").split("; ") if q],
         "fit": fit,
         # unknown for want of data / unknown because a vendor band straddles the bounds
         "unknown": [

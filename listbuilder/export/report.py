@@ -147,8 +147,21 @@ def report_context(
         }
         for b in briefs[:TOP_ACCOUNTS]
     ]
+    coverage = [
+        {
+            **cov,
+            "lines": [
+                {**x, "width": round(200 * float(x.get("share") or 0.0), 1)}
+                for x in [*cov.get("rules", []), *cov.get("criteria", [])]
+            ],
+        }
+        for cov in funnel.get("coverage") or []
+    ]
     return {
         "funnel": funnel,
+        "coverage": coverage,
+        "diagnosis": funnel.get("diagnosis"),
+        "quality_flags": (funnel.get("quality") or {}).get("flagged") or {},
         "as_of": funnel.get("as_of"),
         "profiles": funnel.get("profiles") or [],
         "unknowns": funnel.get("unknowns") or {},

@@ -21,6 +21,7 @@ TARGET_COLUMNS: dict[str, pl.DataType] = {
     "score": pl.Float64(),
     "fit_score": pl.Float64(),
     "signal_score": pl.Float64(),
+    "confidence": pl.Float64(),  # the share of the criteria's weight with data (0-1)
     "tier": pl.String(),
     "priority": pl.String(),
     "profile": pl.String(),
@@ -28,6 +29,7 @@ TARGET_COLUMNS: dict[str, pl.DataType] = {
     "why_now": pl.String(),
     "owner": pl.String(),
     "crm_possible_match": pl.String(),  # an ambiguous CRM name match: check before calling
+    "quality": pl.String(),  # data-quality flags (listbuilder.quality): check before calling
     "employees": pl.Int64(),
     "revenue": pl.Float64(),
     "industry": pl.String(),
@@ -46,7 +48,7 @@ PIPELINE_COLUMNS = frozenset(
     {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *TARGET_COLUMNS}
     | {
         "cluster_id", "fit_tier", "fit_unknown", "breakdown", "signals", "last_signal_date",
-        "timing_tier",
+        "timing_tier", "fit_reachable",
     }
 )  # fmt: skip
 
@@ -90,6 +92,8 @@ def targets_frame(selected: pl.DataFrame) -> pl.DataFrame:
             exprs.append(pl.lit(None, dtype).alias(col))
         elif col in _SCORES:
             exprs.append(pl.col(col).cast(pl.Float64).round(1))
+        elif col == "confidence":
+            exprs.append(pl.col(col).cast(pl.Float64).round(2))
         else:
             exprs.append(_as_text(col, selected.schema[col]).cast(dtype).alias(col))
     for name in criteria(selected):

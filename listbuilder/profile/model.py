@@ -142,11 +142,45 @@ class Criterion:
     weight: float
     label: str | None = None  # short wording for the `why` line ("RevOps")
     partial: Partial | None = None
-    on_missing: str = "no_points"  # no_points | unknown
+    # What an account without data for the field gets (MISSING_POLICIES): "zero" (0 points,
+    # the weight still counts), "unknown" (0 points, shown and counted as unknown),
+    # "neutral" (the weight leaves the denominator: fit is scored over the known weight),
+    # "exclude" (the account is dropped, reason "no data: <name>").
+    on_missing: str = "zero"
 
     @property
     def short(self) -> str:
         return self.label or self.name
+
+
+# Missing-data policies of a criterion; "no_points" is the older spelling of "zero".
+MISSING_POLICIES: tuple[str, ...] = ("zero", "neutral", "exclude", "unknown")
+MISSING_ALIASES: dict[str, str] = {"no_points": "zero"}
+
+# Data-quality checks run before scoring (listbuilder.quality), in the order they are
+# tried, with their default action: "reject" drops the row (stage "quality"), "flag"
+# keeps it with a note in the `quality` column, "off" skips the check.
+QUALITY_CHECKS: dict[str, str] = {
+    "placeholder_name": "reject",
+    "placeholder_domain": "reject",
+    "email_website": "flag",
+    "platform_website": "flag",
+    "bad_domain": "flag",
+    "shared_phone": "flag",
+    "out_of_range": "flag",
+}
+QUALITY_ACTIONS: tuple[str, ...] = ("reject", "flag", "off")
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """The `[quality]` table: an action per check, and the shared-phone threshold."""
+
+    actions: tuple[tuple[str, str], ...] = tuple(QUALITY_CHECKS.items())
+    shared_phone_min: int = 5  # unrelated companies on one number before it is flagged
+
+    def action(self, check: str) -> str:
+        return dict(self.actions).get(check, "off")
 
 
 @dataclass(frozen=True)
@@ -183,6 +217,10 @@ class Profile:
     priority_tier: str | None = None
     capacity: int | None = None
     score_cap: float = 100.0
+    # accounts whose known weight / 100 is below this get no tier (rank reason
+    # "below minimum confidence"); 0 keeps every account
+    min_confidence: float = 0.0
+    quality: QualitySettings = field(default_factory=QualitySettings)
     requires: tuple[Rule, ...] = ()
     excludes: tuple[Rule, ...] = ()
     groups: dict[str, Group] = field(default_factory=dict)

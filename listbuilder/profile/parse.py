@@ -19,7 +19,11 @@ from listbuilder.profile.locate import Locator
 from listbuilder.profile.model import (
     CODE,
     FIELD_KINDS,
+    MISSING_ALIASES,
+    MISSING_POLICIES,
     NUMBER,
+    QUALITY_ACTIONS,
+    QUALITY_CHECKS,
     RANGE_OPERATORS,
     SCALE,
     TEXT,
@@ -28,6 +32,7 @@ from listbuilder.profile.model import (
     Partial,
     Persona,
     Profile,
+    QualitySettings,
     Rule,
 )
 from listbuilder.signals.rules import SIGNAL_KINDS, parse_signal_rules
@@ -40,16 +45,26 @@ TOP_LEVEL = (
     "criterion",
     "signal",
     "dedupe",
+    "quality",
     "persona",
     "talking_points",
 )
-PROFILE_KEYS = ("name", "description", "tiers", "priority_tier", "capacity", "score_cap")
+PROFILE_KEYS = (
+    "name",
+    "description",
+    "tiers",
+    "priority_tier",
+    "capacity",
+    "score_cap",
+    "on_missing",
+    "min_confidence",
+)
 GROUP_KEYS = ("label", "values")
 CRITERION_KEYS = ("name", "label", "field", "weight", "partial", "on_missing")
 RULE_KEYS = ("name", "field", "on_missing")
 PERSONA_KEYS = ("title", "department", "why", "cares_about")
 ON_MISSING = {
-    "criterion": ("no_points", "unknown"),
+    "criterion": (*MISSING_POLICIES, *MISSING_ALIASES),
     "require": ("fail", "pass"),
     "exclude": ("keep", "exclude"),
 }
@@ -190,7 +205,59 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
         )
         cap = 100
     out["score_cap"] = float(cap)
+    out["on_missing"] = _on_missing("criterion", table, say)
+    minimum = table.get("min_confidence", 0)
+    if not _number(minimum) or not 0 <= minimum <= 1:
+        say(
+            f"min_confidence = {toml_value(minimum)}: write the share of the criteria's weight an "
+            "account must have data for, between 0 and 1, e.g. min_confidence = 0.6",
+            "min_confidence",
+        )
+        minimum = 0
+    out["min_confidence"] = float(minimum)
     return out
+
+
+QUALITY_KEYS = (*QUALITY_CHECKS, "shared_phone_min")
+
+
+def _parse_quality(data: dict[str, Any], problems: Problems) -> QualitySettings:
+    """The `[quality]` table: each check "reject", "flag" or "off" (true = its default)."""
+    table = data.get("quality", {})
+    say = problems.sayer("[quality]", "quality")
+    if not isinstance(table, dict):
+        problems.add(
+            'quality must be a table: [quality] with <check> = "reject" | "flag" | "off"',
+            table="quality",
+        )
+        return QualitySettings()
+    actions = dict(QUALITY_CHECKS)
+    for key, value in table.items():
+        if key == "shared_phone_min":
+            continue
+        if key not in QUALITY_CHECKS:
+            near = suggest(key, QUALITY_KEYS)
+            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(QUALITY_KEYS)}"
+            say(f'unknown key "{key}"{hint}', key)
+            continue
+        if value is True:
+            continue
+        if value is False:
+            actions[key] = "off"
+        elif value in QUALITY_ACTIONS:
+            actions[key] = str(value)
+        else:
+            allowed = ", ".join(toml_value(a) for a in QUALITY_ACTIONS)
+            say(f"{key} = {toml_value(value)}: use one of {allowed} (or true / false)", key)
+    minimum = table.get("shared_phone_min", QualitySettings.shared_phone_min)
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 2:
+        say(
+            f"shared_phone_min = {toml_value(minimum)}: write a whole number of companies, 2 or "
+            "more, e.g. shared_phone_min = 5",
+            "shared_phone_min",
+        )
+        minimum = QualitySettings.shared_phone_min
+    return QualitySettings(tuple(actions.items()), minimum)
 
 
 def _parse_groups(data: dict[str, Any], problems: Problems) -> dict[str, Group]:
@@ -253,16 +320,17 @@ def _parse_groups(data: dict[str, Any], problems: Problems) -> dict[str, Group]:
     return groups
 
 
-def _on_missing(kind: str, table: dict[str, Any], say: Any) -> str:
+def _on_missing(kind: str, table: dict[str, Any], say: Any, default: str | None = None) -> str:
     allowed = ON_MISSING[kind]
-    value = table.get("on_missing", allowed[0])
+    value = table.get("on_missing", default or allowed[0])
     if value not in allowed:
+        shown = [toml_value(a) for a in allowed]
         say(
-            f"on_missing = {toml_value(value)}: use {' or '.join(toml_value(a) for a in allowed)}",
+            f"on_missing = {toml_value(value)}: use {', '.join(shown[:-1])} or {shown[-1]}",
             "on_missing",
         )
         return allowed[0]
-    return str(value)
+    return MISSING_ALIASES.get(str(value), str(value))
 
 
 def _parse_rules(
@@ -338,7 +406,12 @@ def _parse_partial(value: Any, field: str, op: str | None, say: Any) -> Partial 
 
 
 def _parse_criteria(
-    data: dict[str, Any], groups: dict[str, Group], problems: Problems, *, misfiled: bool = False
+    data: dict[str, Any],
+    groups: dict[str, Group],
+    problems: Problems,
+    *,
+    misfiled: bool = False,
+    on_missing: str = "zero",
 ) -> tuple[list[Criterion], list[str]]:
     """The valid criteria, and the name of every criterion table (valid or not).
 
@@ -402,7 +475,7 @@ def _parse_criteria(
             total += weight
         weights_ok = weights_ok and weight_ok
         condition = parse_condition(table, kind="criterion", groups=groups, say=say, meant=meant)
-        on_missing = _on_missing("criterion", table, say)
+        on_missing = _on_missing("criterion", table, say, on_missing)
         partial = None
         if "partial" in table and condition is not None:
             partial = _parse_partial(table["partial"], condition.field, condition.op, say)
@@ -563,7 +636,11 @@ def parse_profile(
     requires = _parse_rules("require", data, groups, problems)
     excludes = _parse_rules("exclude", data, groups, problems)
     criteria, names = _parse_criteria(
-        data, groups, problems, misfiled=bool(misspelt.get("criterion"))
+        data,
+        groups,
+        problems,
+        misfiled=bool(misspelt.get("criterion")),
+        on_missing=settings.get("on_missing", "zero"),
     )
     for tables in misspelt.get("criterion", []):
         names += _criterion_names(tables)
@@ -571,6 +648,7 @@ def parse_profile(
     for tables in misspelt.get("signal", []):
         kinds += _signal_kinds(tables)
     dedupe = _parse_dedupe(data, problems)
+    quality = _parse_quality(data, problems)
     personas = _parse_personas(data, problems)
     talking_points = _parse_talking_points(data, names, kinds, problems)
     if problems.messages:
@@ -585,6 +663,8 @@ def parse_profile(
         priority_tier=settings["priority_tier"],
         capacity=settings["capacity"],
         score_cap=settings["score_cap"],
+        min_confidence=settings["min_confidence"],
+        quality=quality,
         requires=tuple(requires),
         excludes=tuple(excludes),
         groups=groups,

@@ -24,6 +24,7 @@ _OPTIONAL: dict[str, pl.DataType] = {
     "parent_company": pl.String(),
     "employees": pl.Int64(),
     "fit_score": pl.Float64(),
+    "confidence": pl.Float64(),
     "fit_tier": pl.String(),
     "signal_score": pl.Float64(),
     "last_signal_date": pl.Date(),
@@ -40,6 +41,7 @@ REASON_SAME_DOMAIN = "same domain"
 REASON_SAME_PARENT = "same parent company"
 REASON_TIER_QUOTA = "tier quota"
 REASON_BELOW_MIN_SCORE = "below lowest tier"
+REASON_LOW_CONFIDENCE = "below minimum confidence"
 
 # (best fit, middle, other) x timing 1..3 -> what the SDR should do.
 _ACTIONS = (
@@ -85,7 +87,8 @@ def _ensure(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
-    """Sort by score desc, freshest signal, fit score, employees, name, row_id (stable)."""
+    """Sort by score desc, freshest signal, fit score, confidence (more data first),
+    employees, name, row_id (stable)."""
     df, added = _ensure(df)
     name = pl.col("name")
     out = df.sort(
@@ -93,12 +96,13 @@ def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
             pl.col("score"),
             pl.col("last_signal_date"),
             pl.col("fit_score"),
+            pl.col("confidence"),
             pl.col("employees"),
             name.str.to_lowercase(),
             name,
             pl.col("row_id"),
         ],
-        descending=[True, True, True, True, False, False, False],
+        descending=[True, True, True, True, True, False, False, False],
         nulls_last=True,
         maintain_order=True,
     )
@@ -194,6 +198,7 @@ def rank_companies(
     weak_signal: float = WEAK_SIGNAL,
     min_score: float | None = None,
     min_score_label: str | None = None,
+    min_confidence: float | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rank and cut the scored accounts; returns (selected with `rank`, rejects of stage `rank`).
 
@@ -203,6 +208,9 @@ def rank_companies(
     `min_score` (the profile's lowest tier threshold) rejects accounts scoring
     below it before anything else, reason `below lowest tier`, detail
     `score 42.5 < 50 (tier C)` (the parenthesis when `min_score_label` is given).
+    `min_confidence` (the profile's, 0-1) then rejects accounts whose `confidence`
+    (the share of the criteria's weight they have data for) is below it, reason
+    `below minimum confidence`, detail `confidence 0.35 < 0.6`.
 
     A `same domain` / `same parent company` drop names the account kept instead
     and where it ended: `kept Acme (rank 12)` when it is in the selection, else
@@ -260,6 +268,22 @@ def rank_companies(
                 pl.when(score.is_null())
                 .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
                 .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
+            )
+            .otherwise(pl.col("_detail"))
+            .alias("_detail"),
+        )
+
+    if min_confidence and "confidence" in work.columns:
+        known = pl.col("confidence")
+        thin = alive & (known.is_null() | (known < float(min_confidence)))
+        work = work.with_columns(
+            pl.when(thin)
+            .then(pl.lit(REASON_LOW_CONFIDENCE))
+            .otherwise(pl.col("_reason"))
+            .alias("_reason"),
+            pl.when(thin)
+            .then(
+                pl.format(f"confidence {{}} < {min_confidence:g}", known.round(2).cast(pl.String))
             )
             .otherwise(pl.col("_detail"))
             .alias("_detail"),

@@ -121,6 +121,7 @@ class RuleColumns:
     ok: pl.Expr  # Boolean, never null
     detail: pl.Expr  # String: the account's value and why it failed
     shown: pl.Expr  # String: the account's value ("country US"), for rules that pass
+    known: pl.Expr = field(default_factory=lambda: pl.lit(True))  # Boolean: the field has data
 
 
 @dataclass
@@ -136,6 +137,10 @@ class ProfileColumns:
     breakdown: pl.Expr
     rules: list[RuleColumns] = field(default_factory=list)
     present: dict[str, pl.Expr] = field(default_factory=dict)  # criterion name -> has data
+    # Float64 0-1: the weight of the criteria with data / 100
+    confidence: pl.Expr = field(default_factory=lambda: pl.lit(1.0))
+    # Float64 0-100: the best fit score this account could reach on the data it has
+    reachable: pl.Expr = field(default_factory=lambda: pl.lit(100.0))
 
 
 # ----------------------------------------------------------------- field helpers (stage 0)
@@ -565,7 +570,8 @@ def _criterion(
     """(points, status, why piece, breakdown struct, present) column references."""
     compiled = compile_condition(plan, key, criterion.condition)
     near = _near(plan, key, criterion)
-    missing = "unknown" if criterion.on_missing == "unknown" else "miss"
+    # "zero": no data reads as a miss; the other policies show it as unknown
+    missing = "miss" if criterion.on_missing == "zero" else "unknown"
     # a band straddling a bound: the criterion's partial share if it has one, else unknown
     overlap = compiled.overlap if compiled.overlap is not None else pl.lit(False)
     straddles = "partial" if criterion.partial else "unknown"
@@ -677,7 +683,10 @@ def _rule(plan: Plan, key: str, rule: Rule) -> RuleColumns:
         _unrecognised(plan, fields, label=lambda f: f"{f} "), pl.lit(f"{name} missing")
     )
     detail = pl.when(absent).then(nothing).otherwise(shown + pl.lit(suffix))
-    return RuleColumns(rule, ok_column, detail, pl.when(absent).then(nothing).otherwise(shown))
+    known = _present(plan, name) if existence else compiled.present
+    return RuleColumns(
+        rule, ok_column, detail, pl.when(absent).then(nothing).otherwise(shown), known
+    )
 
 
 # ----------------------------------------------------------------- a whole profile
@@ -687,23 +696,79 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
     """Register every column one profile needs; return references to its results."""
     base = f"p{index}"
     rules = [_rule(plan, f"{base}_r{j}", rule) for j, rule in enumerate(profile.rules)]
-    if rules:
-        passes = plan.column(3, f"{base}_pass", lambda: pl.all_horizontal([r.ok for r in rules]))
+    parts = [_criterion(plan, f"{base}_c{j}", c) for j, c in enumerate(profile.criteria)]
+    # (ok, reason, detail) of every check that can reject: the hard filters, then the
+    # criteria whose missing-data policy is "exclude"
+    checks = []
+    for r in rules:
+        verb = "failed" if r.rule.kind == "require" else "excluded"
+        checks.append((r.ok, f"{verb}: {r.rule.label}", r.detail))
+    for criterion, part in zip(profile.criteria, parts, strict=True):
+        if criterion.on_missing == "exclude":
+            fields = _fields(criterion.condition)
+            nothing = pl.coalesce(
+                _unrecognised(plan, fields, label=lambda f: f"{f} "),
+                pl.lit(f"{criterion.condition.field} missing"),
+            )
+            checks.append((part[4], f"no data: {criterion.name}", nothing))
+    if checks:
+        passes = plan.column(3, f"{base}_pass", lambda: pl.all_horizontal([c[0] for c in checks]))
         reason: pl.Expr = pl.lit(None, dtype=pl.String)
         detail: pl.Expr = pl.lit(None, dtype=pl.String)
-        for r in reversed(rules):
-            verb = "failed" if r.rule.kind == "require" else "excluded"
-            reason = pl.when(~r.ok).then(pl.lit(f"{verb}: {r.rule.label}")).otherwise(reason)
-            detail = pl.when(~r.ok).then(r.detail).otherwise(detail)
+        for ok, text, why_not in reversed(checks):
+            reason = pl.when(~ok).then(pl.lit(text)).otherwise(reason)
+            detail = pl.when(~ok).then(why_not).otherwise(detail)
     else:
         passes, reason, detail = (
             pl.lit(True),
             pl.lit(None, dtype=pl.String),
             pl.lit(None, dtype=pl.String),
         )
-    parts = [_criterion(plan, f"{base}_c{j}", c) for j, c in enumerate(profile.criteria)]
-    fit_score = plan.column(
-        3, f"{base}_fit_score", lambda: pl.sum_horizontal([p[0] for p in parts]).round(6)
+    weights = [(c.weight, c.on_missing, p[4]) for c, p in zip(profile.criteria, parts, strict=True)]
+    known = plan.column(
+        2,
+        f"{base}_known",
+        lambda: pl.sum_horizontal(
+            [pl.when(has).then(pl.lit(w)).otherwise(pl.lit(0.0)) for w, _, has in weights]
+        ),
+    )
+    neutral = [(w, has) for w, policy, has in weights if policy == "neutral"]
+    # the weight out of which the account is scored: all of it, less the "neutral"
+    # criteria it has no data for
+    scale = plan.column(
+        2,
+        f"{base}_scale",
+        lambda: (
+            pl.lit(100.0)
+            - pl.sum_horizontal(
+                [pl.when(has).then(pl.lit(0.0)).otherwise(pl.lit(w)) for w, has in neutral]
+                or [pl.lit(0.0)]
+            )
+        ),
+    )
+    total = sum(w for w, _, _ in weights) or 100.0
+
+    def build_fit() -> pl.Expr:
+        earned = pl.sum_horizontal([p[0] for p in parts])
+        if not neutral:
+            return earned.round(6)
+        # Rescaled only where data is missing: with every field known the score is the
+        # plain sum, bit for bit.
+        return (
+            pl.when(scale >= total)
+            .then(earned)
+            .when(scale > 0)
+            .then(earned * pl.lit(total) / scale)
+            .otherwise(pl.lit(0.0))
+            .round(6)
+        )
+
+    fit_score = plan.column(3, f"{base}_fit_score", build_fit)
+    confidence = plan.column(3, f"{base}_confidence", lambda: (known / pl.lit(total)).round(4))
+    reachable = plan.column(
+        3,
+        f"{base}_reachable",
+        lambda: pl.when(scale > 0).then(known * 100.0 / scale).otherwise(0.0).round(6),
     )
     fit_unknown = plan.column(
         3,
@@ -719,7 +784,17 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
     )
     present = {c.name: p[4] for c, p in zip(profile.criteria, parts, strict=True)}
     return ProfileColumns(
-        passes, reason, detail, fit_score, fit_unknown, why, breakdown, rules, present
+        passes,
+        reason,
+        detail,
+        fit_score,
+        fit_unknown,
+        why,
+        breakdown,
+        rules,
+        present,
+        confidence,
+        reachable,
     )
 
 

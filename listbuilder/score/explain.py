@@ -51,6 +51,8 @@ class ProfileResult:
     # the build's priority cell: fit tier x timing tier ("A1"), when the timing is known
     cell: str | None = None
     action: str | None = None  # what the cell asks the SDR to do ("call today")
+    confidence: float = 1.0  # the share of the criteria's weight with data (0-1)
+    reachable: float = 100.0  # the best fit score this account's data allows
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ def explain_account(
             "country",
             "industry",
             "employees",
+            "quality",
         )
     }
     signal_score = why_now = None
@@ -171,8 +174,17 @@ def _explain_profile(row: pl.DataFrame, profile: Profile, columns: ProfileColumn
         filters.append(
             FilterResult(rule.rule.kind, rule.rule.label, bool(ok), (shown if ok else failed) or "")
         )
-    score, why, breakdown = row.select(
-        columns.fit_score.alias("s"), columns.why.alias("w"), columns.breakdown.alias("b")
+    for criterion in profile.criteria:
+        if criterion.on_missing == "exclude":
+            has = row.select(columns.present[criterion.name]).item()
+            detail = "has data" if has else f"{criterion.condition.field} missing"
+            filters.append(FilterResult("on_missing", criterion.name, bool(has), detail))
+    score, why, breakdown, confidence, reachable = row.select(
+        columns.fit_score.alias("s"),
+        columns.why.alias("w"),
+        columns.breakdown.alias("b"),
+        columns.confidence.alias("c"),
+        columns.reachable.alias("r"),
     ).row(0)
     criteria = tuple(
         CriterionResult(e["criterion"], e["value"], e["points"], e["weight"], e["status"])
@@ -189,6 +201,8 @@ def _explain_profile(row: pl.DataFrame, profile: Profile, columns: ProfileColumn
         why,
         tuple(filters),
         criteria,
+        confidence=float(confidence),
+        reachable=float(reachable),
     )
 
 
@@ -212,6 +226,8 @@ def format_explanation(explanation: Explanation) -> str:
     where = f" — {acc['source']} line {acc['line']}" if acc.get("source") else ""
     title = f"{acc.get('name') or '?'} ({acc.get('domain') or 'no domain'}){where}"
     lines = [title]
+    if acc.get("quality"):
+        lines.append(f"Data quality: {acc['quality']}")
     if explanation.matches > 1:
         lines.append(
             f"({explanation.matches} rows match; showing the first — give a domain to pick another)"
@@ -219,11 +235,15 @@ def format_explanation(explanation: Explanation) -> str:
     for result in explanation.results:
         verdict = (
             (
-                f"fit {_num(result.fit_score)}, tier {result.tier or '—'}"
+                f"fit {_num(result.fit_score)}, confidence {result.confidence:.2f}, "
+                f"tier {result.tier or '—'}"
                 + (f", priority {result.cell} ({result.action})" if result.cell else "")
             )
             if result.passed
-            else (f"rejected (fit would be {_num(result.fit_score)})")
+            else (
+                f"rejected (fit would be {_num(result.fit_score)}, confidence "
+                f"{result.confidence:.2f})"
+            )
         )
         marker = (
             " (best)" if result.profile == explanation.best and len(explanation.results) > 1 else ""
@@ -244,6 +264,11 @@ def format_explanation(explanation: Explanation) -> str:
         ]
         lines += _table(rows)
         lines.append(f"Why: {result.why}")
+        if result.confidence < 1:
+            lines.append(
+                f"Confidence {result.confidence:.2f}: data for {result.confidence:.0%} of the "
+                f"weight; the best fit this data allows is {_num(round(result.reachable, 1))}"
+            )
     if explanation.signal_score is not None:
         lines += [
             "",

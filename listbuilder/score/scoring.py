@@ -30,7 +30,16 @@ from listbuilder.score.compile import (
     tier_expr,
 )
 
-OUTPUT_COLUMNS = ("fit_score", "profile", "fit_tier", "why", "fit_unknown", "breakdown")
+OUTPUT_COLUMNS = (
+    "fit_score",
+    "confidence",
+    "fit_reachable",
+    "profile",
+    "fit_tier",
+    "why",
+    "fit_unknown",
+    "breakdown",
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,8 @@ class Scored:
 
     companies: pl.DataFrame
     rejects: pl.DataFrame
-    # profile slug -> criterion name -> kept accounts with no data for it (on_missing = "unknown")
+    # profile slug -> criterion name -> kept accounts with no data for it (on_missing
+    # "unknown" or "neutral")
     unknowns: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
@@ -108,9 +118,11 @@ def _pick(index: pl.Expr, columns: list[pl.Expr]) -> pl.Expr:
 def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> Scored:
     """Apply the profiles' hard filters and criteria to a company frame.
 
-    Adds fit_score (0–100), profile, fit_tier, why, fit_unknown and breakdown (and
-    fit_score__<slug> per profile when several); rejected rows go to `.rejects`
-    (stage "filter", reason "failed: <rule>" / "excluded: <rule>", detail = the value).
+    Adds fit_score (0–100), confidence (0–1: the weight with data / 100),
+    fit_reachable (the best fit the account's data allows), profile, fit_tier, why,
+    fit_unknown and breakdown (and fit_score__<slug> per profile when several);
+    rejected rows go to `.rejects` (stage "filter", reason "failed: <rule>" /
+    "excluded: <rule>" / "no data: <criterion>", detail = the value).
     """
     chosen = as_profiles(profiles)
     original = [
@@ -146,6 +158,11 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
     tiers = [tier_expr(p, r.fit_score) for p, r in zip(chosen, results, strict=True)]
     added = [
         _pick(index, [r.fit_score for r in results]).cast(pl.Float64).alias("fit_score"),
+        _pick(index, [r.confidence for r in results]).cast(pl.Float64).alias("confidence"),
+        # the best any profile the account passes allows (it takes the best-scoring one)
+        pl.max_horizontal([pl.when(r.passes).then(r.reachable) for r in results])
+        .cast(pl.Float64)
+        .alias("fit_reachable"),
         index.replace_strict(
             list(range(count)), [p.name for p in chosen], return_dtype=pl.String
         ).alias("profile"),
@@ -171,6 +188,7 @@ def _roots(profiles: list[Profile], results: list[ProfileColumns]) -> set[str]:
     exprs = [tier_expr(p, r.fit_score) for p, r in zip(profiles, results, strict=True)]
     for r in results:
         exprs += [r.passes, r.reason, r.detail, r.fit_score, r.fit_unknown, r.why, r.breakdown]
+        exprs += [r.confidence, r.reachable]
         exprs += [*r.present.values(), *(e for c in r.rules for e in (c.ok, c.detail, c.shown))]
     return {n for e in exprs for n in e.meta.root_names() if not n.startswith(PREFIX)}
 
@@ -181,7 +199,7 @@ def _unknowns(
     exprs = {}
     for i, (profile, result) in enumerate(zip(profiles, results, strict=True)):
         for j, criterion in enumerate(profile.criteria):
-            if criterion.on_missing == "unknown":
+            if criterion.on_missing in ("unknown", "neutral"):
                 present = result.present[criterion.name]
                 exprs[f"{i}:{j}"] = ((index == i) & ~present).sum()
     if not exprs:
