@@ -76,7 +76,9 @@ def test_dedupe_help_has_example() -> None:
 
 def test_explain_pair_of_merged_rows(tmp_path: Path, lists: tuple[Path, Path]) -> None:
     a, b = lists
-    result = CliRunner().invoke(main, ["dedupe", str(a), str(b), "--explain-pair", f"{a}:2", f"{b}:2"])
+    result = CliRunner().invoke(
+        main, ["dedupe", str(a), str(b), "--explain-pair", f"{a}:2", f"{b}:2"]
+    )
     assert result.exit_code == EXIT_SUCCESS, result.output
     first, waterfall, verdict = result.output.splitlines()
     assert first == f"{a}:2 Acme Inc  vs  {b}:2 ACME"
@@ -90,7 +92,9 @@ def test_explain_pair_of_merged_rows(tmp_path: Path, lists: tuple[Path, Path]) -
 
 def test_explain_pair_of_rows_kept_apart(lists: tuple[Path, Path]) -> None:
     a, b = lists
-    result = CliRunner().invoke(main, ["dedupe", str(a), str(b), "--explain-pair", f"{a}:3", f"{b}:3"])
+    result = CliRunner().invoke(
+        main, ["dedupe", str(a), str(b), "--explain-pair", f"{a}:3", f"{b}:3"]
+    )
     assert result.exit_code == EXIT_SUCCESS, result.output
     _, waterfall, verdict = result.output.splitlines()
     assert "name differs −" in waterfall

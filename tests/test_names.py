@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
+from importlib import resources
+
 import polars as pl
 import pytest
 from polars.testing import assert_series_equal
 
-from listbuilder.normalize.names import LEGAL_FORMS, name_key, name_key_expr
+from listbuilder.normalize import names
+from listbuilder.normalize.names import (
+    LEGAL_FORMS,
+    name_domain,
+    name_domain_expr,
+    name_key,
+    name_key_expr,
+)
+
+DATA = resources.files("listbuilder.normalize") / "data"
 
 NAME_CASES: list[tuple[str | None, str | None]] = [
     # trailing forms, with the punctuation and spacing vendors use
@@ -122,7 +135,7 @@ NAME_CASES: list[tuple[str | None, str | None]] = [
     ("Johnson & Johnson", "johnson and johnson"),
     ("A.O. Smith Corporation", "ao smith"),
     ("Hello. World, Oy", "hello world"),
-    ("Amazon.com, Inc.", "amazon com"),
+    ("Amazon.com, Inc.", "amazon"),
     ("Yahoo!", "yahoo"),
     ("Macy's, Inc.", "macys"),
     ("Macy’s", "macys"),
@@ -133,7 +146,7 @@ NAME_CASES: list[tuple[str | None, str | None]] = [
     # business descriptors are kept
     ("Acme Holdings", "acme holdings"),
     ("Acme Group", "acme group"),
-    ("Acme Technologies Inc.", "acme technologies"),
+    ("Acme Technologies Inc.", "acme technology"),
     ("Acme International", "acme international"),
     # no over-stripping: legal words inside tokens, and names that are words
     ("Cisco Systems, Inc.", "cisco systems"),
@@ -172,6 +185,151 @@ NAME_CASES: list[tuple[str | None, str | None]] = [
     ("null", None),
     ("#waywire", "waywire"),
     (None, None),
+    # legal forms spaced, as some registries write them
+    ("Philips N. V.", "philips"),
+    ("Acme B. V.", "acme"),
+    ("Acme N V", "acme"),
+    ("Acme S. A.", "acme"),
+    ("Acme G. m. b. H.", "acme"),
+    ("Acme S. A. de C. V.", "acme"),
+    # spelled out
+    ("Acme Naamloze Vennootschap", "acme"),
+    ("Acme Besloten Vennootschap", "acme"),
+    ("Siemens Aktiengesellschaft", "siemens"),
+    ("Acme Société Anonyme", "acme"),
+    ("Acme Limited Liability Company", "acme"),
+    ("Acme Gesellschaft mit beschränkter Haftung", "acme"),
+    ("Acme Sociedad Anónima", "acme"),
+    ("Toyota Kabushiki Kaisha", "toyota"),
+    ("Acme Public Limited Company", "acme"),
+    ("Acme Spółka z ograniczoną odpowiedzialnością", "acme"),
+    ("Acme Aktiebolag", "acme"),
+    ("Acme Osakeyhtiö", "acme"),
+    ("Acme Anonim Şirketi", "acme"),
+    ("Acme Sdn. Bhd.", "acme"),
+    ("Acme Sendirian Berhad", "acme"),
+    ("Общество с ограниченной ответственностью Ромашка", "ромашка"),
+    # misspelt, glued
+    ("Acme Icn.", "acme"),
+    ("Acme Inc,", "acme"),
+    ("Acme Incorported", "acme"),
+    ("Acme Corportation", "acme"),
+    ("Acme Limted", "acme"),
+    ("AcmeLtd.", "acme"),
+    ("AcmeLtd", "acme"),
+    ("AcmeGmbH", "acme"),
+    ("ACMELTD.", "acmeltd"),  # no capital to tell it by
+    # doubled
+    ("Philips NV NAAMLOOZE VENNOOTSCHAP", "philips"),
+    ("Philips NV Naamloze Vennootschap", "philips"),
+    ("NV NAAMLOOZE VENNOOTSCHAP", "nv naamlooze vennootschap"),  # only legal words
+    ("Acme Inc. Inc", "acme"),
+    ("Acme Ltd. Limited", "acme"),
+    # in front
+    ("N.V. PHILIPS", "philips"),
+    ("N. V. Philips", "philips"),
+    ("NV Philips", "philips"),
+    ("PT Astra", "astra"),
+    ("PT Astra International Tbk", "astra international"),
+    ("Aktiebolaget Electrolux", "electrolux"),
+    ("Kabushiki Kaisha Toshiba", "toshiba"),
+    # place fragments after the name
+    ("AKZO NOBEL N.V., ARNHEM", "akzo nobel"),
+    ("GIST-BROCADES B.V., DELFT, NL", "gist brocades"),
+    ("UNILEVER N. V.,NL", "unilever"),
+    ("Acme Inc (USA)", "acme"),
+    ("Acme Ltd - London", "acme"),
+    ("Acme Ltd – London, UK", "acme"),
+    ("Acme, Inc., London", "acme"),
+    ("Acme GmbH, München", "acme"),
+    ("Acme GmbH (Deutschland)", "acme"),
+    ("Acme, Washington", "acme"),
+    ("Acme Corp, CA", "acme"),
+    ("Acme (New York)", "acme"),
+    ("Boston Scientific Corp., Marlborough", "boston scientific"),  # after a form
+    ("Ferrari S.p.A., Milano", "ferrari"),
+    ("Acme, Inc., a Delaware corporation", "acme"),
+    ("Acme, The", "acme"),
+    # ... and words that are only places before any separator, or the whole name
+    ("Washington Post", "washington post"),
+    ("Boston Scientific", "boston scientific"),
+    ("Bank of America", "bank of america"),
+    ("Bank of America, N.A.", "bank of america"),
+    ("Paris Baguette", "paris baguette"),
+    ("Dallas Semiconductor", "dallas semiconductor"),
+    ("Paris", "paris"),
+    ("London, UK", "london"),
+    ("Acme (Holdings) Ltd", "acme holdings"),
+    ("Acme (Enterprise)", "acme enterprise"),
+    ("Acme - Solutions", "acme solutions"),
+    ("Smith, Jones & Co.", "smith jones"),
+    ("Acme - 2", "acme 2"),
+    ("Sint-Niklaas Bakery", "sint niklaas bakery"),
+    ("CEL-SCI", "cel sci"),
+    ("Smith, Frederick", "smith frederick"),  # a small city after a bare comma: a person
+    ("Acme, Frederick, MD", "acme"),  # ... unless a state follows
+    ("Acme - Frederick", "acme"),
+    ("Ward, J.", "ward j"),
+    ("Higgins C.A., Thomas J.", "higgins ca thomas j"),
+    ("for; to (do)", "for to do"),
+    ("Zoom Media & Marketing - United States", "zoom media and marketing"),
+    ("Acme, Arnhem", "acme"),
+    ("Acme (Arnhem)", "acme"),
+    ("Acme P. A.", "acme p a"),  # spaced two-letter forms only where registries write them
+    ("Acme E. K.", "acme e k"),
+    ("Acme S. A. S.", "acme"),
+    ("Mark Cuban Cost Plus Drug Company, PBC", "mark cuban cost plus drug"),
+    # names that are web addresses
+    ("Hipmunk.com", "hipmunk"),
+    ("NIMBULA.COM", "nimbula"),
+    ("www.acme.io", "acme"),
+    ("https://www.acme.io/", "acme"),
+    ("Hipmunk, hipmunk.com", "hipmunk"),
+    ("Booking.com", "booking"),
+    ("Booking.com B.V.", "booking"),
+    ("Acme.co.uk Ltd", "acme"),
+    ("Acme.wordpress.com", "acme wordpress com"),  # a page on someone else's site
+    ("Acme.Inc", "acme"),  # .inc is a top-level domain, but here a typo
+    ("Acme Co.Ltd", "acme"),
+    ("E.ON", "eon"),  # no .on suffix
+    ("E.ON SE", "eon"),
+    ("Dr. Oetker", "dr oetker"),
+    ("St. Jude Medical", "st jude medical"),
+    ("St.Jude Medical", "st jude medical"),
+    ("Ask Jeeves", "ask jeeves"),
+    ("Toys.R.Us", "toys rus"),  # r.us: a one-letter label is no brand
+    # business words: one spelling per family
+    ("Acme Tech", "acme technology"),
+    ("Acme Technology", "acme technology"),
+    ("Acme Technologies", "acme technology"),
+    ("Acme Sys", "acme systems"),
+    ("Acme System", "acme systems"),
+    ("Acme Intl", "acme international"),
+    ("Acme Int'l", "acme international"),
+    ("Acme Corp Services", "acme corporation services"),
+    ("Acme Corp", "acme"),
+    ("Acme Mfg. Co.", "acme manufacturing"),
+    ("Acme Manufacturing", "acme manufacturing"),
+    ("Acme Svcs", "acme services"),
+    ("Acme Assoc", "acme associates"),
+    ("Acme Labs", "acme laboratories"),
+    ("Acme Laboratories", "acme laboratories"),
+    ("Acme Mgmt", "acme management"),
+    ("Acme Grp", "acme group"),
+    ("Acme Hldgs", "acme holdings"),
+    ("Acme Holding", "acme holdings"),
+    ("Natl Acme", "national acme"),
+    ("Acme Dept", "acme department"),
+    ("Smith Bros", "smith brothers"),
+    ("Smith Brothers", "smith brothers"),
+    ("Acme Ctr", "acme center"),
+    ("Acme Centre", "acme center"),
+    ("Acme + Sons", "acme and sons"),
+    ("Acme and Sons", "acme and sons"),
+    ("A+E Networks", "a and e networks"),
+    ("Notepad++", "notepad"),
+    ("Acme Fintech", "acme fintech"),  # whole words only
+    ("Technicolor", "technicolor"),
 ]
 
 
@@ -187,6 +345,16 @@ def test_expr_matches_scalar_on_a_column() -> None:
     )
     expected = pl.Series("name_key", [e for _, e in NAME_CASES], dtype=pl.String)
     assert_series_equal(got["name_key"], expected)
+
+
+def test_shortcuts_match_the_full_chain() -> None:
+    """Every step on every row gives the keys the row-skipping shortcuts give."""
+    raw = pl.Series("name", [r for r, _ in NAME_CASES], dtype=pl.String)
+    full = pl.select(
+        names._spell_words(names._strip_legal_forms(names._base_key(pl.lit(raw))))
+    ).to_series()
+    got = pl.select(name_key_expr(pl.lit(raw))).to_series()
+    assert_series_equal(got, full.replace("", None).rename("name"))
 
 
 def test_lazy_and_eager_agree() -> None:
@@ -206,3 +374,71 @@ def test_keys_are_fixed_points() -> None:
 def test_legal_forms_are_normalized_tokens() -> None:
     assert "gmbh and co kg" in LEGAL_FORMS
     assert all(form == form.strip() and "." not in form for form in LEGAL_FORMS)
+
+
+DOMAIN_CASES: list[tuple[str | None, str | None]] = [
+    ("Hipmunk.com", "hipmunk.com"),
+    ("NIMBULA.COM", "nimbula.com"),
+    ("www.acme.io", "acme.io"),
+    ("https://www.acme.io/", "acme.io"),
+    ("Hipmunk, hipmunk.com", "hipmunk.com"),
+    ("Hipmunk (hipmunk.com)", "hipmunk.com"),
+    ("Booking.com", "booking.com"),
+    ("Booking.com B.V.", "booking.com"),
+    ("Amazon.com, Inc.", "amazon.com"),
+    ("Acme.co.uk Ltd", "acme.co.uk"),
+    ("Last.fm", "last.fm"),
+    # not web addresses
+    ("Acme.wordpress.com", None),
+    ("Acme.Inc", None),
+    ("Acme Co.Ltd", None),
+    ("E.ON", None),
+    ("E.ON SE", None),
+    ("Yahoo!", None),
+    ("Ask Jeeves", None),
+    ("Dr. Oetker", None),
+    ("St. Jude", None),
+    ("St.Jude Medical", None),
+    ("Toys.R.Us", None),
+    ("A.O. Smith Corporation", None),
+    ("Acme S.p.A.", None),
+    ("Acme Inc", None),
+    ("", None),
+    (None, None),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), DOMAIN_CASES)
+def test_name_domain(raw: str | None, expected: str | None) -> None:
+    assert name_domain(raw) == expected
+
+
+def test_name_domain_expr_on_a_column() -> None:
+    frame = pl.DataFrame({"name": [r for r, _ in DOMAIN_CASES]}, schema={"name": pl.String})
+    got = frame.select(name_domain_expr(pl.col("name")).alias("domain"))["domain"]
+    expected = pl.Series("domain", [e for _, e in DOMAIN_CASES], dtype=pl.String)
+    assert_series_equal(got, expected)
+
+
+def test_data_tables_cover_thirty_countries() -> None:
+    tables = tomllib.loads((DATA / "legal_forms.toml").read_text(encoding="utf-8"))
+    countries = tables["countries"]
+    assert len(countries) >= 30
+    assert all(table.get("source") for table in countries.values())
+
+
+def test_no_form_is_a_word_registries_write_only_dotted() -> None:
+    """`spa`, `ev`, `doo`, `ad` are words: only the written-form pattern strips them."""
+    assert not {"spa", "ev", "doo", "ad", "is", "me", "og"} & set(LEGAL_FORMS)
+
+
+def test_data_files_ship_in_the_package() -> None:
+    names = {p.name for p in DATA.iterdir()}
+    assert {"legal_forms.toml", "abbreviations.toml", "places.json", "build_places.py"} <= names
+
+
+def test_place_table_carries_its_attribution() -> None:
+    """GeoNames data is CC BY 4.0: the generated table must say so."""
+    about = " ".join(json.loads((DATA / "places.json").read_text(encoding="utf-8"))["about"])
+    assert "GeoNames" in about
+    assert "CC BY 4.0" in about

@@ -5,7 +5,8 @@ joins). A component that would hold two different company domains is rebuilt
 by a union-find over its own pairs only, strongest pair first, where two
 components join only if that keeps every pair of different company domains
 inside one cluster on near-identical names: ``a.com "Acme"`` – ``(no domain)
-"Acme"`` – ``b.com "Acme Labs"`` does not collapse into one company. With
+"Acme"`` – ``b.com "Acme Labs"`` does not collapse into one company (the same brand
+on another suffix, ``acme.com`` and ``acme.co.uk``, is one company's two domains). With
 ``merge_different_domains`` off (the default) a cluster never holds two
 different company domains.
 """
@@ -137,10 +138,11 @@ def _guarded_union_find(
 
 
 def _compatible(a: dict[str, str], b: dict[str, str], near_identical: float | None) -> bool:
-    """True if every pair of different domains across ``a`` and ``b`` has near-identical names."""
+    """True if every pair of different domains across ``a`` and ``b`` is the same brand on
+    another suffix (acme.com, acme.co.uk) or has near-identical names."""
     for dom_a, name_a in a.items():
         for dom_b, name_b in b.items():
-            if dom_a == dom_b:
+            if dom_a == dom_b or dom_a.split(".")[0] == dom_b.split(".")[0]:
                 continue
             if near_identical is None or fuzz.ratio(name_a, name_b) < near_identical:
                 return False
@@ -207,6 +209,8 @@ def split_loose_clusters(
     kept = kept.filter(pl.len().over("_comp") > 1)
     parts = [kept]
     if among.height:
-        parts.append(connected_components(among).with_columns(pl.col("_i", "_comp").cast(pl.UInt32)))
+        parts.append(
+            connected_components(among).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
+        )
     relabelled = pl.concat(parts).sort("_i")
     return relabelled, pl.concat([kept_edges, among])

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from listbuilder.dedupe import model as fs
-from listbuilder.dedupe.merge import dedupe_companies
 from listbuilder.dedupe.matcher import (
     acquisition_guard,
     compare,
     prepare_match_frame,
     score_pairs,
 )
+from listbuilder.dedupe.merge import dedupe_companies
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 
@@ -71,8 +71,10 @@ def find_row(df: pl.DataFrame, ref: str) -> int:
         hit = exact
     elif hit["source"].n_unique() > 1:
         files = ", ".join(sorted(hit["source"].unique().to_list()))
-        raise InputError(f"--explain-pair {ref!r}: line {number} is in several files ({files}); "
-                         f"name one, e.g. {hit['source'][0]}:{number}")
+        raise InputError(
+            f"--explain-pair {ref!r}: line {number} is in several files ({files}); "
+            f"name one, e.g. {hit['source'][0]}:{number}"
+        )
     if hit.height == 0:
         raise InputError(
             f"--explain-pair {ref!r}: no such row among the usable rows "
@@ -92,7 +94,9 @@ def explain_pair(
     deduped = dedupe_companies(df, settings=settings)
     model = deduped.model or fs.prior_model(df.height)
     m = prepare_match_frame(df)
-    pair = pl.DataFrame({"i": [min(i, j)], "j": [max(i, j)]}, schema={"i": pl.UInt32, "j": pl.UInt32})
+    pair = pl.DataFrame(
+        {"i": [min(i, j)], "j": [max(i, j)]}, schema={"i": pl.UInt32, "j": pl.UInt32}
+    )
     levels = compare(m, pair, settings)
     scored = score_pairs(
         m, pair, settings, model=model, levels=levels, keep_all=True, drop_ambiguous=False

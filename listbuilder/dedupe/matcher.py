@@ -11,8 +11,11 @@ block, only sub-blocking it):
 5. within a country: the first four letters, the last four letters, the sorted
    letters (transpositions: ``UBITS`` / ``UIBTS``) and the first two plus last
    two letters of the name key (a letter dropped inside a short name:
-   ``Rinsed`` / ``Rined``); these pair only rows of which one has no company
-   domain (two rows on different domains meet through passes 1–2 or not at all);
+   ``Rinsed`` / ``Rined``).
+
+Passes 3–6 pair only rows of which one has no company domain: two rows on different
+company domains meet through passes 1–2 (same domain, same brand label) or not at
+all (namesakes on their own domains are the commonest false match of all).
 6. a sorted neighbourhood over the name key and over the reversed key
    (``Groundix`` / ``roudnix``), for rows without a company domain.
 
@@ -32,6 +35,8 @@ import polars as pl
 
 from listbuilder.dedupe import model as fs
 from listbuilder.dedupe.settings import DedupeSettings
+from listbuilder.normalize.domains import PLATFORM_DOMAINS
+from listbuilder.normalize.names import name_domain_expr
 
 # A kind of match, surest first (orders the pairs for clustering and for suppression).
 RULE_SAME_DOMAIN = 1
@@ -39,24 +44,6 @@ RULE_DOMAIN_ONLY = 2
 RULE_RENAME = 3
 RULE_NAME = 4
 RULE_WEAK = 5  # accepted by the lower (suppression) threshold only
-
-
-def _name_domain(name: pl.Expr) -> pl.Expr:
-    """The registrable domain written in a company name (``Hipmunk.com``), else null."""
-    from listbuilder.normalize import names
-
-    finder = getattr(names, "name_domain_expr", None)
-    if finder is not None:
-        return finder(name)
-    from listbuilder.normalize.domains import registrable_domain_series
-
-    def find(s: pl.Series) -> pl.Series:
-        token = s.str.to_lowercase().str.extract(
-            r"(?:^|[\s,])((?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,})/?$"
-        )
-        return registrable_domain_series(token)
-
-    return name.map_batches(find, return_dtype=pl.String(), is_elementwise=True)
 
 
 def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.DataFrame:
@@ -77,7 +64,7 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
     out = df.select(
         _key=key,
         _dom=pl.when(dom == "").then(None).otherwise(dom),
-        _name_dom=_name_domain(col("name", pl.String()).cast(pl.String)),
+        _name_dom=name_domain_expr(col("name", pl.String()).cast(pl.String)),
         _country=col("country", pl.String()).str.to_uppercase(),
         _city=pl.when(city == "").then(None).otherwise(city),
         _emp=col("employees", pl.Int64()).cast(pl.Float64),
@@ -86,8 +73,6 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
         _postcode=pl.when(postcode.str.len_chars() >= 3).then(postcode.str.slice(0, 5)),
         _industry=pl.when(industry.str.strip_chars() != "").then(industry.str.strip_chars()),
     ).with_row_index("_i")
-    from listbuilder.normalize.domains import PLATFORM_DOMAINS
-
     name_dom = pl.col("_name_dom")
     name_dom = pl.when(name_dom.is_in(sorted(PLATFORM_DOMAINS))).then(None).otherwise(name_dom)
     out = out.with_columns(
@@ -136,25 +121,25 @@ def _pairs_in_blocks(
     *,
     open_only: bool,
     left_only: str | None = None,
+    max_block: int | None = None,
 ) -> pl.DataFrame:
     """All pairs within blocks of ``keys[0]``; a block over ``max_block`` is split by
     the next key (``keys[1]``...), and what is still too large is windowed."""
+    limit = max_block or settings.max_block
     f = b.filter(pl.col(keys[0]).is_not_null())
     parts = []
-    for depth, key in enumerate(keys):
+    for depth in range(len(keys)):
         block = keys[: depth + 1]
         f = f.with_columns(_n=pl.len().over(block))
-        small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= settings.max_block))
+        small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= limit))
         parts.append(_all_pairs(small, block, open_only=open_only, left_only=left_only))
-        f = f.filter(pl.col("_n") > settings.max_block)
+        f = f.filter(pl.col("_n") > limit)
         if depth + 1 < len(keys):
             f = f.filter(pl.col(keys[depth + 1]).is_not_null())
         if f.height == 0:
             break
     if f.height:
-        parts.append(
-            _window_pairs(f, keys, settings.window, open_only=open_only, order="_order")
-        )
+        parts.append(_window_pairs(f, keys, settings.window, open_only=open_only, order="_order"))
     return pl.concat(parts) if parts else _no_pairs()
 
 
@@ -167,15 +152,15 @@ def _all_pairs(
     if left_only:
         left = left.filter(pl.col(left_only))
     pairs = (
-        left.select(i="_i", *block)
-        .join(small.select(j="_i", *block), on=block)
+        left.select(*block, i="_i")
+        .join(small.select(*block, j="_i"), on=block)
         .filter(pl.col("i") != pl.col("j"))
         .select("i", "j")
     )
     if open_only and left_only:
         # the flagged row may be the one on a company domain, its partner open
-        right = small.filter(pl.col(left_only) & ~pl.col("_open")).select(i="_i", *block)
-        more = right.join(small.filter("_open").select(j="_i", *block), on=block)
+        right = small.filter(pl.col(left_only) & ~pl.col("_open")).select(*block, i="_i")
+        more = right.join(small.filter("_open").select(*block, j="_i"), on=block)
         pairs = pl.concat([pairs, more.filter(pl.col("i") != pl.col("j")).select("i", "j")])
     return pairs
 
@@ -237,11 +222,15 @@ def candidate_pairs(
         _order=pl.struct(compact, "_founded", "_i").rank("ordinal"),
         _rorder=pl.struct(compact.str.reverse(), "_founded", "_i").rank("ordinal"),
     )
+    # a brand label on more company domains than this in one city is a common word
+    brand_block = max(2, settings.max_block // 4)
     parts = [
         _pairs_in_blocks(b, ["_dom", "_city"], settings, open_only=False),
-        _pairs_in_blocks(b, ["_brand", "_country", "_city"], settings, open_only=False),
-        _pairs_in_blocks(b, ["_name", "_country", "_city"], settings, open_only=False),
-        _pairs_in_blocks(b, ["_sorted", "_country", "_city"], settings, open_only=False),
+        _pairs_in_blocks(
+            b, ["_brand", "_country", "_city"], settings, open_only=False, max_block=brand_block
+        ),
+        _pairs_in_blocks(b, ["_name", "_country", "_city"], settings, open_only=True),
+        _pairs_in_blocks(b, ["_sorted", "_country", "_city"], settings, open_only=True),
     ]
     for key in ("_pre", "_suf", "_ana", "_ends"):
         parts.append(_pairs_in_blocks(b, ["_country", key, "_city"], settings, open_only=True))
@@ -251,9 +240,7 @@ def candidate_pairs(
             )
     named = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
     for order in ("_order", "_rorder"):
-        parts.append(
-            _window_pairs(named, ["_all"], settings.window, open_only=True, order=order)
-        )
+        parts.append(_window_pairs(named, ["_all"], settings.window, open_only=True, order=order))
     pairs = pl.concat([p.select(pl.col("i", "j").cast(pl.UInt32)) for p in parts]).select(
         i=pl.min_horizontal("i", "j"), j=pl.max_horizontal("i", "j")
     )
@@ -342,15 +329,13 @@ def score_pairs(
         scored = scored.filter(pl.col("p") >= threshold)
     if drop_ambiguous:
         scored = _drop_ambiguous(scored, m)
+    waterfall = fs.explain_expr(model)
+    guarded = pl.concat_str(
+        [waterfall.str.replace(r" → p .*$", ""), pl.lit(" → acquisition guard")]
+    )
     return scored.with_columns(
         name=pl.col("ratio").round(0).cast(pl.Int64),
-        reason=pl.when(pl.col("_guard"))
-        .then(
-            pl.concat_str(
-                [fs.explain_expr(model).str.replace(r" → p .*$", ""), pl.lit(" → acquisition guard")]
-            )
-        )
-        .otherwise(fs.explain_expr(model)),
+        reason=pl.when(pl.col("_guard")).then(guarded).otherwise(waterfall),
     ).select("i", "j", "p", "weight", pl.col("rule").cast(pl.Int32), "name", "reason",
              *fs.LEVEL_COLUMNS)  # fmt: skip
 

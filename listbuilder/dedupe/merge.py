@@ -44,7 +44,9 @@ class Deduped:
     companies: pl.DataFrame
     rejects: pl.DataFrame
     clusters: pl.DataFrame
-    pairs: pl.DataFrame  # accepted pairs: i, j (positions in the input), p, weight, rule, name, reason
+    pairs: (
+        pl.DataFrame
+    )  # accepted pairs: i, j (positions in the input), p, weight, rule, name, reason
     model: MatchModel | None = None  # the match model fitted on this list
     candidates: int = 0  # candidate pairs compared
 

@@ -97,8 +97,8 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("founded", FOUNDED_LEVELS, prior_m=(0.75, 0.2, 0.05), prior_u=(0.03, 0.12, 0.85)),
 )
 # The prior (log2 odds that two random rows are one company) of a list too small to
-# estimate from: that of a 40,000-row list with one duplicate pair per ten rows.
-SMALL_LIST_PRIOR = -17.0
+# estimate from: that of a 15,000-row list with one duplicate pair per ten rows.
+SMALL_LIST_PRIOR = -16.0
 LEVEL_COLUMNS = tuple(f"lv_{c.name}" for c in COMPARISONS)
 
 # How each level reads in an explanation (`name sorted-tokens +4.0`).
@@ -114,6 +114,8 @@ _LABELS = {
     "founded": {0: "founded same", 1: "founded close", 2: "founded differs"},
 }
 
+# The most an "all of one name's words are in the other's" match may weigh.
+SUBSET_MAX_BITS = 2.0
 # Pseudo-counts (in pairs) with which the priors hold the EM estimates of m.
 PRIOR_STRENGTH = 300.0
 # Bounds of the term-frequency adjustment of an exact name match, in bits.
@@ -131,7 +133,7 @@ class MatchModel:
     m: dict[str, np.ndarray]
     u: dict[str, np.ndarray]
     prior_weight: float  # log2 odds that two random rows are one company
-    name_counts: pl.DataFrame | None = None  # _compact, _n (for term frequency)
+    name_counts: pl.DataFrame | None = None  # _name_code, _n (for term frequency)
     rows: int = 0
     em_iterations: int = 0
     em_pairs: int = 0
@@ -155,8 +157,8 @@ class MatchModel:
             w[5] = min(w[5], w[3])
             # one name's words inside the other's is as often a subsidiary or a sister
             # company (Canon / Canon Finetech on canon.com) as the same one: never more
-            # than a loose likeness, whatever a list's EM makes of it
-            w[4] = min(w[4], w[5])
+            # than a loose likeness (and at most SUBSET_MAX_BITS), whatever EM makes of it
+            w[4] = min(w[4], w[5], SUBSET_MAX_BITS)
             w[6] = min(w[6], w[5])
         return w
 
@@ -173,26 +175,67 @@ class MatchModel:
 # ----------------------------------------------------------------------------- levels
 
 
+# Pairs compared per chunk: bounds the Python strings handed to rapidfuzz at once.
+COMPARE_CHUNK = 500_000
+_EQUAL_FIELDS: tuple[str, ...] = (
+    *("_sorted", "_dom", "_brand", "_city", "_country", "_phone", "_postcode", "_industry"),
+)
+
+
+def pair_fields(m: pl.DataFrame) -> pl.DataFrame:
+    """The per-row columns ``compare_pairs`` reads, slim: equality fields as 64-bit
+    codes, the name's words as a list of codes, the spaceless name as text."""
+    return m.select(
+        pl.col("_i").cast(pl.UInt32),
+        "_compact",
+        pl.col("_compact").hash(seed=11).alias("_name_code"),
+        *[pl.when(pl.col(c).is_not_null()).then(pl.col(c).hash(seed=11)).alias(c) for c in
+          _EQUAL_FIELDS],
+        _tok=pl.col("_key").str.split(" ").list.eval(pl.element().hash(seed=11)),
+        _emp=pl.col("_emp"),
+        _founded=pl.col("_founded"),
+    )  # fmt: skip
+
+
 def compare_pairs(
-    m: pl.DataFrame, pairs: pl.DataFrame, *, size_ratio: float = 3.0, founded_tolerance: int = 2
+    m: pl.DataFrame,
+    pairs: pl.DataFrame,
+    *,
+    size_ratio: float = 3.0,
+    founded_tolerance: int = 2,
+    fields: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """``pairs`` (i, j) with one Int8 level column per comparison (``lv_name``...),
-    ``-1`` where unknown, plus the name similarities ``jw`` and ``ratio``."""
-    cols = ["_compact", "_sorted", "_key", "_dom", "_brand", "_city", "_country"]
-    cols += ["_phone", "_postcode", "_emp", "_founded", "_industry"]
-    left = m.select(pl.col("_i").alias("i"), *[pl.col(c).alias(c + "_a") for c in cols])
-    right = m.select(pl.col("_i").alias("j"), *[pl.col(c).alias(c + "_b") for c in cols])
-    p = pairs.select("i", "j").join(left, on="i", how="left").join(right, on="j", how="left")
+    ``-1`` where unknown, plus the name similarities ``jw`` and ``ratio``, the first
+    row's name code (``_name_code``, for term frequencies) and ``_disjoint`` (the two
+    names share no word). ``fields``: ``pair_fields(m)``, when the caller has it."""
+    fields = pair_fields(m) if fields is None else fields
+    pairs = pairs.select(pl.col("i", "j").cast(pl.UInt32))
+    chunks = [
+        _compare_chunk(pairs.slice(k, COMPARE_CHUNK), fields, size_ratio, founded_tolerance)
+        for k in range(0, max(pairs.height, 1), COMPARE_CHUNK)
+    ]
+    return pl.concat(chunks)
+
+
+def _compare_chunk(
+    pairs: pl.DataFrame, fields: pl.DataFrame, size_ratio: float, founded_tolerance: int
+) -> pl.DataFrame:
+    cols = [c for c in fields.columns if c != "_i"]
+    left = fields.select(pl.col("_i").alias("i"), *[pl.col(c).alias(c + "_a") for c in cols])
+    right = fields.select(pl.col("_i").alias("j"), *[pl.col(c).alias(c + "_b") for c in cols])
+    p = pairs.join(left, on="i", how="left").join(right, on="j", how="left")
     a_names = p["_compact_a"].fill_null("").to_list()
     b_names = p["_compact_b"].fill_null("").to_list()
     jw = process.cpdist(a_names, b_names, scorer=JaroWinkler.normalized_similarity, workers=-1)
     ratio = process.cpdist(a_names, b_names, scorer=fuzz.ratio, workers=-1)
+    del a_names, b_names
     p = p.with_columns(
-        jw=pl.Series(np.asarray(jw, dtype=np.float64)),
-        ratio=pl.Series(np.asarray(ratio, dtype=np.float64)),
+        jw=pl.Series(np.asarray(jw, dtype=np.float32)),
+        ratio=pl.Series(np.asarray(ratio, dtype=np.float32)),
     )
-    tok_a = pl.col("_key_a").str.split(" ")
-    tok_b = pl.col("_key_b").str.split(" ")
+    tok_a = pl.col("_tok_a")
+    tok_b = pl.col("_tok_b")
     subset = (tok_a.list.set_difference(tok_b).list.len() == 0) | (
         tok_b.list.set_difference(tok_a).list.len() == 0
     )
@@ -200,7 +243,7 @@ def compare_pairs(
     name = (
         pl.when(pl.col("_compact_a").is_null() | pl.col("_compact_b").is_null())
         .then(UNKNOWN)
-        .when(pl.col("_compact_a") == pl.col("_compact_b"))
+        .when(pl.col("_name_code_a") == pl.col("_name_code_b"))
         .then(0)
         .when(pl.col("_sorted_a") == pl.col("_sorted_b"))
         .then(1)
@@ -223,9 +266,9 @@ def compare_pairs(
         .then(1)
         .otherwise(2)
     )
-    ratio_emp = pl.max_horizontal("_emp_a", "_emp_b") / pl.min_horizontal(
-        "_emp_a", "_emp_b"
-    ).clip(lower_bound=1)
+    ratio_emp = pl.max_horizontal("_emp_a", "_emp_b") / pl.min_horizontal("_emp_a", "_emp_b").clip(
+        lower_bound=1
+    )
     size = (
         pl.when(ratio_emp.is_null())
         .then(UNKNOWN)
@@ -263,8 +306,7 @@ def compare_pairs(
         lv_founded=founded.cast(pl.Int8),
         # names sharing no word at all (the acquisition guard)
         _disjoint=tok_a.list.set_intersection(tok_b).list.len().fill_null(1) == 0,
-        _compact_a="_compact_a",
-        _compact_b="_compact_b",
+        _name_code="_name_code_a",
     )
 
 
@@ -348,6 +390,14 @@ def estimate_u(m: pl.DataFrame, *, size_ratio: float, founded_tolerance: int) ->
             rate = max(rate, 1e-9)
             u[c.name] = np.insert(rest / rest.sum() * (1 - rate), level, rate)
     if n >= MIN_ROWS_TO_ESTIMATE:
+        # the same brand on another suffix: brand labels agree, domains do not
+        brand_rate = _agreement_rate(m, "_brand")
+        domain_rate = _agreement_rate(m, "_dom")
+        if brand_rate is not None and domain_rate is not None:
+            known = int(m["_dom"].is_not_null().sum())
+            rate = max(brand_rate - domain_rate, 0.0) + 1.0 / max(known * (known - 1), 1)
+            u["domain"][1] = rate
+            u["domain"][2] = max(1.0 - u["domain"][0] - rate, 1e-9)
         # the same words in another order: sorted keys agree, spaceless keys do not
         sorted_rate = _agreement_rate(m, "_sorted")
         exact_rate = _agreement_rate(m, "_compact")
@@ -381,8 +431,7 @@ def fit_model(
     if em and n >= MIN_ROWS_TO_ESTIMATE and mat.shape[0] >= 50:
         # EM on the distinct level patterns, each with its count: the same answer as
         # over every pair, at the cost of a few thousand rows.
-        patterns, counts = np.unique(mat, axis=0, return_counts=True)
-        counts = counts.astype(np.float64)
+        patterns, counts = _patterns(mat)
         k_name = _index("name")
         k_domain = _index("domain")
         # As splink trains: within the pairs that share a domain (how they were found),
@@ -423,7 +472,10 @@ def fit_model(
     names = None
     if n >= MIN_ROWS_TO_ESTIMATE:
         names = (
-            m.select("_compact").drop_nulls().group_by("_compact").len().rename({"len": "_n"})
+            m.select(pl.col("_compact").drop_nulls().hash(seed=11).alias("_name_code"))
+            .group_by("_name_code")
+            .len()
+            .rename({"len": "_n"})
         )
     return MatchModel(
         m=mm,
@@ -439,6 +491,22 @@ def fit_model(
 
 def _small_list_lambda() -> float:
     return 1.0 / (1.0 + 2.0**-SMALL_LIST_PRIOR)
+
+
+def _patterns(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a level matrix and their counts (rows coded as one integer:
+    a row-wise ``np.unique`` over millions of pairs is many times slower)."""
+    base = 8  # levels are -1..6
+    codes = np.zeros(mat.shape[0], dtype=np.int64)
+    for k in range(mat.shape[1]):
+        codes = codes * base + (mat[:, k].astype(np.int64) + 1)
+    unique, counts = np.unique(codes, return_counts=True)
+    patterns = np.zeros((unique.size, mat.shape[1]), dtype=np.int16)
+    rest = unique.copy()
+    for k in range(mat.shape[1] - 1, -1, -1):
+        patterns[:, k] = (rest % base) - 1
+        rest //= base
+    return patterns, counts.astype(np.float64)
 
 
 def _index(name: str) -> int:
@@ -538,9 +606,7 @@ def _tf_adjustment(model: MatchModel, levels: pl.DataFrame) -> pl.Expr:
         return pl.lit(0.0)
     u_exact = float(model.u["name"][0])
     counts = model.name_counts
-    n = levels.select("_compact_a").join(
-        counts.rename({"_compact": "_compact_a"}), on="_compact_a", how="left"
-    )["_n"]
+    n = levels.select("_name_code").join(counts, on="_name_code", how="left")["_n"]
     tf = (n.cast(pl.Float64).fill_null(1.0) / model.rows).clip(lower_bound=1.0 / model.rows)
     bonus = (pl.lit(u_exact) / pl.lit(tf)).log(2).clip(-TF_MAX_PENALTY, TF_MAX_BONUS)
     return pl.when(pl.col("lv_name") == 0).then(bonus).otherwise(0.0)

@@ -24,7 +24,9 @@ class DedupeRun:
 
     def summary(self) -> str:
         merged = self.result.rejects.height
-        clusters = self.result.clusters["cluster_id"].n_unique() if self.result.clusters.height else 0
+        clusters = (
+            self.result.clusters["cluster_id"].n_unique() if self.result.clusters.height else 0
+        )
         p = self.paths
         return (
             f"{self.rows} rows -> {self.result.companies.height} companies "

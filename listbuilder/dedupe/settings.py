@@ -66,7 +66,9 @@ class DedupeSettings:
         low, high = PROBABILITY_RANGE
         for key in _PROBABILITIES:
             if not low <= getattr(self, key) <= high:
-                raise ValueError(f"{key} must be between {low} and {high}, got {getattr(self, key)}")
+                raise ValueError(
+                    f"{key} must be between {low} and {high}, got {getattr(self, key)}"
+                )
         for key in _POLICIES:
             if getattr(self, key) not in AMBIGUOUS_POLICIES:
                 choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
@@ -127,7 +129,9 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
         elif key in _PROBABILITIES:
             low, high = PROBABILITY_RANGE
             if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(f"{where}: must be a probability from {low} to {high}, got {value!r}")
+                problems.append(
+                    f"{where}: must be a probability from {low} to {high}, got {value!r}"
+                )
             elif not low <= value <= high:
                 problems.append(
                     f"{where}: must be between {low} and {high} (a match probability), "

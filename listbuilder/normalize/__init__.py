@@ -18,12 +18,14 @@ from listbuilder.normalize.domains import (
     registrable_domain,
     registrable_domain_series,
 )
-from listbuilder.normalize.names import name_key, name_key_expr
+from listbuilder.normalize.names import name_domain, name_domain_expr, name_key, name_key_expr
 from listbuilder.schema import COMPANY_FIELDS, DERIVED_SCHEMA, LINEAGE_SCHEMA, REJECT_SCHEMA
 
 __all__ = [
     "PLATFORM_DOMAINS",
     "is_platform_expr",
+    "name_domain",
+    "name_domain_expr",
     "name_key",
     "name_key_expr",
     "normalize_companies",
