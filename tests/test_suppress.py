@@ -341,7 +341,7 @@ SAME_COUNTRY = 'CRM 9 "Boulder PLAFTORMS"'  # the country makes the typo a sure 
 NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (p 0.975, only candidate, no country)'
 CUSTOMER_NO_COUNTRY = 'CRM 9 "Boulder PLAFTORMS" (customer; p 0.975, only candidate, no country)'
 
-# Rule 2: a typo under match_probability, down to suppress_unique_probability (0.9),
+# Rule 2: a typo under match_probability, down to suppress_unique_probability (0.5),
 # matches the record's only candidate (names of 8+ letters) when the country agrees
 # (here the agreeing country lifts it over match_probability: a sure match); when
 # the record has no country the match is uncertain and follows the ambiguity policy
@@ -505,7 +505,7 @@ def test_suppression_setting_defaults() -> None:
     assert (s.ambiguous_do_not_contact, s.ambiguous_other, s.suppress_unique_probability) == (
         "suppress",
         "flag",
-        0.9,
+        0.5,
     )
     with pytest.raises(ValueError, match='ambiguous_other must be one of "suppress"'):
         DedupeSettings(ambiguous_other="maybe")

@@ -266,8 +266,11 @@ def _compare_chunk(
         .then(1)
         .otherwise(2)
     )
-    ratio_emp = pl.max_horizontal("_emp_a", "_emp_b") / pl.min_horizontal("_emp_a", "_emp_b").clip(
-        lower_bound=1
+    # max/min_horizontal skip nulls: a size known on one side only is unknown, not equal
+    both = pl.col("_emp_a").is_not_null() & pl.col("_emp_b").is_not_null()
+    biggest = pl.max_horizontal("_emp_a", "_emp_b")
+    ratio_emp = pl.when(both).then(
+        biggest / pl.min_horizontal("_emp_a", "_emp_b").clip(lower_bound=1)
     )
     size = (
         pl.when(ratio_emp.is_null())
@@ -607,7 +610,10 @@ def _tf_adjustment(model: MatchModel, levels: pl.DataFrame) -> pl.Expr:
     u_exact = float(model.u["name"][0])
     counts = model.name_counts
     n = levels.select("_name_code").join(counts, on="_name_code", how="left")["_n"]
-    tf = (n.cast(pl.Float64).fill_null(1.0) / model.rows).clip(lower_bound=1.0 / model.rows)
+    # the chance that another row (not this one) has the same name key: a name the list
+    # holds once besides this row is rare, whatever the average namesake rate
+    others = (n.cast(pl.Float64).fill_null(1.0) - 1.0).clip(lower_bound=0.5)
+    tf = others / model.rows
     bonus = (pl.lit(u_exact) / pl.lit(tf)).log(2).clip(-TF_MAX_PENALTY, TF_MAX_BONUS)
     return pl.when(pl.col("lv_name") == 0).then(bonus).otherwise(0.0)
 

@@ -49,7 +49,7 @@ class DedupeSettings:
     # matches the account that is its only candidate (names of 8+ letters) when their
     # countries agree; with no country the match is uncertain and follows the
     # ambiguity policies below. Set it to match_probability to turn it off.
-    suppress_unique_probability: float = 0.9
+    suppress_unique_probability: float = 0.5
     # Suppression, ambiguous CRM records: a record without a domain match whose name
     # fits several accounts that are different companies (different company domains,
     # cities or countries) is ambiguous, unless exactly one of them has the same raw

@@ -372,11 +372,13 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
     pairs = candidate_pairs(m, settings, anywhere=anywhere)
     levels = compare(m, pairs, settings)
     model = link_model(m, levels, settings, accounts=int((m["_side"] == 0).sum()))
+    # Every pair at the low threshold, and every same-name pair whatever its probability:
+    # a record whose name fits several accounts is judged by the ambiguity rule (a
+    # do-not-contact record suppresses every namesake), not dropped as improbable.
     scored = score_pairs(
-        m, pairs, settings, model=model, levels=levels, threshold=low, drop_ambiguous=False
+        m, pairs, settings, model=model, levels=levels, drop_ambiguous=False, keep_all=True
     )
-    # by name, a record never matches an account in another country
-    scored = scored.filter(pl.col("lv_country") != 1)
+    scored = scored.filter(_candidate(low))
     # Every namesake of an account a record matched (same name key) is a candidate too,
     # whether or not blocking put it beside the record: ambiguity is judged on all.
     side = m.select("_i", "_side", "_compact").filter(pl.col("_compact").is_not_null())
@@ -390,8 +392,8 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
         .join(pairs, on=["i", "j"], how="anti")
     )
     if more.height:
-        extra = score_pairs(m, more, settings, model=model, threshold=low, drop_ambiguous=False)
-        scored = pl.concat([scored, extra.filter(pl.col("lv_country") != 1)])
+        extra = score_pairs(m, more, settings, model=model, drop_ambiguous=False, keep_all=True)
+        scored = pl.concat([scored, extra.filter(_candidate(low))])
     return scored.select(
         r=pl.min_horizontal("i", "j").cast(pl.UInt32),
         c=pl.max_horizontal("i", "j").cast(pl.UInt32),
@@ -402,6 +404,13 @@ def _name_pairs(m: pl.DataFrame, settings: DedupeSettings) -> pl.DataFrame:
         weak=(pl.col("p") < settings.match_probability) & (pl.col("lv_name") > 1),
         note=_NO_NOTE,
     )
+
+
+def _candidate(low: float) -> pl.Expr:
+    """A name match worth a look: at ``low`` or the same name, never in another country
+    (by name, a record never matches an account abroad) nor on another domain."""
+    same_name = pl.col("lv_name").is_in([0, 1]) & (pl.col("lv_domain") != 2)
+    return ((pl.col("p") >= low) | same_name) & (pl.col("lv_country") != 1)
 
 
 def _unique_weak(
@@ -458,8 +467,10 @@ def _agree_with_domain_match(
     a = acc.select("r", *[pl.col(x).alias(f"a{x}") for x in attrs])
     b = acc.select(pl.col("r").alias("d"), *[pl.col(x).alias(f"b{x}") for x in attrs])
     p = anchored.join(by_domain.rename({"r": "d"}), on="c").join(a, on="r").join(b, on="d")
-    ratio = pl.max_horizontal("a_emp", "b_emp") / pl.min_horizontal("a_emp", "b_emp").clip(
-        lower_bound=1
+    both = pl.col("a_emp").is_not_null() & pl.col("b_emp").is_not_null()
+    ratio = pl.when(both).then(
+        pl.max_horizontal("a_emp", "b_emp")
+        / pl.min_horizontal("a_emp", "b_emp").clip(lower_bound=1)
     )
     conflict = (ratio > settings.size_ratio).fill_null(False) | (
         (pl.col("a_founded") - pl.col("b_founded")).abs() > settings.founded_tolerance
