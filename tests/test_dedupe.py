@@ -205,6 +205,12 @@ PAIR_CASES = [
         "name exact · domain same brand · city same · country same",
     ),
     (
+        "same brand on another suffix, founded years apart: two companies of one name",
+        co("Ridgeline Transport", "ridgeline.es", city="Madrid", country="ES", founded_year=1990),
+        co("Ridgeline Transport", "ridgeline.com", city="Madrid", country="ES", founded_year=2012),
+        None,
+    ),
+    (
         "different domains, similar names",
         co("Aurora Algae", "auroraalgae.com", city="Hayward"),
         co("Aurora Biofuels", "aurorabiofuels.com", city="Hayward"),

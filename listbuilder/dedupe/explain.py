@@ -16,6 +16,7 @@ import polars as pl
 from listbuilder.dedupe import model as fs
 from listbuilder.dedupe.matcher import (
     acquisition_guard,
+    brand_guard,
     compare,
     prepare_match_frame,
     score_pairs,
@@ -40,7 +41,7 @@ class PairExplanation:
     same_cluster: bool
     cluster_a: str
     cluster_b: str
-    guard: bool  # the acquisition guard kept them apart
+    guard: bool  # a guard (acquisition, founded apart on another domain) kept them apart
 
     def lines(self) -> list[str]:
         verdict = (
@@ -101,7 +102,7 @@ def explain_pair(
     scored = score_pairs(
         m, pair, settings, model=model, levels=levels, keep_all=True, drop_ambiguous=False
     )
-    guard = bool(levels.select(acquisition_guard(settings)).item())
+    guard = bool(levels.select(acquisition_guard(settings) | brand_guard()).item())
     ref = pl.concat_str([pl.col("source"), pl.lit(":"), pl.col("line").cast(pl.String)])
     members = deduped.companies.select(
         "cluster_id", _m=pl.col("source_rows").str.split("; ")

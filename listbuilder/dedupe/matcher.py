@@ -319,9 +319,12 @@ def score_pairs(
     if model is None:
         model = fit(m, levels, settings)
     scored = fs.score_levels(model, levels, m)
-    guard = acquisition_guard(settings)
+    guard = acquisition_guard(settings) | brand_guard()
     scored = scored.with_columns(
         _guard=guard,
+        _guard_label=pl.when(acquisition_guard(settings))
+        .then(pl.lit(" → acquisition guard"))
+        .otherwise(pl.lit(" → founded apart on another domain")),
         p=pl.when(guard).then(0.0).otherwise(pl.col("p")),
         rule=_rule_expr(settings),
     )
@@ -338,6 +341,12 @@ def score_pairs(
         reason=pl.when(pl.col("_guard")).then(guarded).otherwise(waterfall),
     ).select("i", "j", "p", "weight", pl.col("rule").cast(pl.Int32), "name", "reason",
              *fs.LEVEL_COLUMNS)  # fmt: skip
+
+
+def brand_guard() -> pl.Expr:
+    """The same brand on two domains (acme.com, acme.fr) with founding years apart: two
+    companies of one name in two countries' registries, not one company's two sites."""
+    return (pl.col("lv_domain") == 1) & (pl.col("lv_founded") == 2)
 
 
 def acquisition_guard(settings: DedupeSettings) -> pl.Expr:
