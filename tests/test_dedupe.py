@@ -350,6 +350,28 @@ def test_pair(a: dict[str, Any], b: dict[str, Any], expected: str | None) -> Non
         assert re.search(r" → p (>0\.9999|0\.99[0-9]+)$", reason), reason
 
 
+def test_acquired_company_on_its_acquirers_domain_joins_its_own_rows() -> None:
+    rows = [
+        co("LivePerson", "liveperson.com", city="New York", country="US", founded_year=1995),
+        co("LivePerson Inc.", "liveperson.com", city="New York", country="US", founded_year=1995),
+        co("NuConomy", "liveperson.com", **SF, founded_year=2007),  # listed after the deal
+        co("NuConomy", "nuconomy.com", **SF, founded_year=2007),
+    ]
+    result = dedupe_companies(make_frame(rows))
+    assert result.companies["source_rows"].to_list() == ["a.csv:2; a.csv:3", "a.csv:4; a.csv:5"]
+    (nuconomy,) = [r for r in result.pairs["reason"].to_list() if "domain" not in r]
+    assert levels_fired(nuconomy) == "name exact · city same · country same · founded same"
+
+
+def test_a_rename_on_one_domain_still_merges() -> None:
+    rows = [
+        co("EatLime", "telly.com", founded_year=2007, **SF),
+        co("Telly", "telly.com", founded_year=2009, **SF),
+        co("Telly", "telly.com", founded_year=2009, **SF),
+    ]
+    assert dedupe_companies(make_frame(rows)).companies.height == 1
+
+
 def test_domainless_row_matching_two_namesakes_stays_alone() -> None:
     rows = [
         co("Jørgensen Rådgivning", "jorgensen.dk", city="København"),

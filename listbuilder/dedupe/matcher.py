@@ -79,11 +79,50 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
         _compact=pl.col("_key").str.replace_all(" ", "", literal=True),
         _sorted=pl.col("_key").str.split(" ").list.sort().list.join(""),
         _dom=pl.coalesce("_dom", name_dom),
-    ).with_columns(_brand=pl.col("_dom").str.split(".").list.first())
+    )
+    out = _set_aside_borrowed_domains(out).with_columns(
+        _brand=pl.col("_dom").str.split(".").list.first()
+    )
     out = out.drop("_name_dom")
     if side is not None:
         out = out.with_columns(_side=pl.lit(side, dtype=pl.Int8))
     return out
+
+
+def _set_aside_borrowed_domains(out: pl.DataFrame) -> pl.DataFrame:
+    """A row on a domain that another company holds, whose own name is found elsewhere
+    in the list (``NuConomy`` on liveperson.com beside ``LivePerson`` rows, and
+    ``NuConomy`` on nuconomy.com): vendors list an acquired company on its acquirer's
+    domain. Its domain says nothing about which company it is, so the matcher treats it
+    as unknown (the row then meets its namesakes by name, and is never its acquirer)."""
+    counts = (
+        out.filter(pl.col("_dom").is_not_null() & pl.col("_compact").is_not_null())
+        .group_by("_dom", "_compact")
+        .agg(_rows=pl.len())
+    )
+    # the domain's holder: its most frequent name (ties: the first in name order)
+    holder = (
+        counts.sort(["_dom", "_rows", "_compact"], descending=[False, True, False])
+        .group_by("_dom", maintain_order=True)
+        .agg(_holder=pl.col("_compact").first())
+    )
+    # names that also occur on another domain or with no domain
+    places = (
+        out.filter(pl.col("_compact").is_not_null())
+        .group_by("_compact")
+        .agg(_places=pl.col("_dom").n_unique() + pl.col("_dom").is_null().any().cast(pl.UInt32))
+    )
+    flagged = (
+        out.select("_i", "_dom", "_compact")
+        .join(holder, on="_dom", how="inner")
+        .join(places, on="_compact", how="inner")
+        .filter((pl.col("_compact") != pl.col("_holder")) & (pl.col("_places") > 1))
+        .select("_i")
+    )
+    if flagged.height == 0:
+        return out
+    borrowed = pl.col("_i").is_in(flagged["_i"].implode())
+    return out.with_columns(_dom=pl.when(borrowed).then(None).otherwise(pl.col("_dom")))
 
 
 def prepare_sides(a: pl.DataFrame, b: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
