@@ -179,7 +179,20 @@ def _pairs_in_blocks(
             break
     if f.height:
         parts.append(_window_pairs(f, keys, settings.window, open_only=open_only, order="_order"))
-    return pl.concat(parts) if parts else _no_pairs()
+    return _undirected(pl.concat(parts)) if parts else _no_pairs()
+
+
+def _undirected(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Each pair once, as (smaller, larger) UInt32 indexes: passes are cut down as they
+    come, so that the pairs of all passes together never sit in memory twice over."""
+    return (
+        pairs.select(
+            i=pl.min_horizontal("i", "j").cast(pl.UInt32),
+            j=pl.max_horizontal("i", "j").cast(pl.UInt32),
+        )
+        .filter(pl.col("i") != pl.col("j"))
+        .unique()
+    )
 
 
 def _all_pairs(
@@ -254,7 +267,6 @@ def candidate_pairs(
         _suf=_code(compact.str.slice(-4)),
         _ana=_code(compact.str.split("").list.sort().list.join("")),
         _ends=_code(pl.concat_str([compact.str.slice(0, 2), compact.str.slice(-2)])),
-        _rev=compact.str.reverse(),
         _open=pl.col("_dom").is_null(),
         _anywhere=(anywhere if anywhere is not None else pl.lit(False)).fill_null(False),
         # window order inside a block: name, then founding year, then row order
@@ -279,10 +291,12 @@ def candidate_pairs(
             )
     named = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
     for order in ("_order", "_rorder"):
-        parts.append(_window_pairs(named, ["_all"], settings.window, open_only=True, order=order))
-    pairs = pl.concat([p.select(pl.col("i", "j").cast(pl.UInt32)) for p in parts]).select(
-        i=pl.min_horizontal("i", "j"), j=pl.max_horizontal("i", "j")
-    )
+        parts.append(
+            _undirected(
+                _window_pairs(named, ["_all"], settings.window, open_only=True, order=order)
+            )
+        )
+    pairs = pl.concat(parts)
     if "_side" in m.columns:
         side = m.select(pl.col("_i").cast(pl.UInt32), "_side")
         pairs = (
