@@ -10,6 +10,7 @@ from __future__ import annotations
 EXIT_SUCCESS = 0
 EXIT_FAIL = 1  # the command ran but found a problem (e.g. a CRM push with rejected records)
 EXIT_ERROR = 2  # bad input: an unusable file, profile or option
+EXIT_INTERNAL = 70  # a bug (sysexits EX_SOFTWARE): one line, "please report"; --debug for more
 
 
 class ListbuilderError(Exception):

@@ -3,6 +3,7 @@ HTTP server (pytest-httpserver) for the enrich and push tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,10 @@ import pytest
 
 if TYPE_CHECKING:
     from pytest_httpserver import HTTPServer
+
+# A bug inside a command raises with its traceback instead of the CLI's one-line
+# "internal error" (tests/test_hostile.py checks that line with the variable unset).
+os.environ.setdefault("LISTBUILDER_DEBUG", "1")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "fixtures" / "sample"

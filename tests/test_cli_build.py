@@ -86,7 +86,14 @@ def _assert_one_line_error(code: int, err: str, *fragments: str) -> None:
 
 def test_missing_list_file(tmp_path: Path) -> None:
     code, _, err = _run(
-        ["build", str(tmp_path / "nope.csv"), "--profile", "b2b_saas", "--out", str(tmp_path)]
+        [
+            "build",
+            str(tmp_path / "nope.csv"),
+            "--profile",
+            "b2b_saas",
+            "--out",
+            str(tmp_path / "out"),
+        ]
     )
     _assert_one_line_error(code, err, "nope.csv", "no such file")
 
@@ -94,7 +101,9 @@ def test_missing_list_file(tmp_path: Path) -> None:
 def test_unreadable_list_file(tmp_path: Path) -> None:
     binary = tmp_path / "list.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" * 20)
-    code, _, err = _run(["build", str(binary), "--profile", "b2b_saas", "--out", str(tmp_path)])
+    code, _, err = _run(
+        ["build", str(binary), "--profile", "b2b_saas", "--out", str(tmp_path / "out")]
+    )
     _assert_one_line_error(code, err, "list.csv", "not a text file")
 
 
@@ -134,7 +143,14 @@ def test_bad_profile_stops_before_reading_data(text: str, fragment: str, tmp_pat
     profile.write_text(text)
     # the list does not exist: the profile must be refused first
     code, _, err = _run(
-        ["build", str(tmp_path / "missing.csv"), "--profile", str(profile), "--out", str(tmp_path)]
+        [
+            "build",
+            str(tmp_path / "missing.csv"),
+            "--profile",
+            str(profile),
+            "--out",
+            str(tmp_path / "out"),
+        ]
     )
     assert code == 2
     assert "icp.toml" in err and fragment in err and "Traceback" not in err

@@ -66,8 +66,19 @@ CONFIG_ERRORS: list[tuple[dict[str, Any], str]] = [
         "an integer >= 0",
     ),
     (
+        one(url="https://{domain}.api.example/find"),
+        "provider 'a': url: {domain} or {name} in the host '{domain}.api.example'; the key "
+        "would go to a host named by the list: put them in the path or query",
+    ),
+    (
+        one(max_response_bytes=0),
+        "provider 'a': max_response_bytes: invalid value 0; expected the largest answer "
+        "accepted, in bytes, an integer >= 1",
+    ),
+    (
         one(timeout="10s"),
-        "provider 'a': timeout: invalid value '10s'; expected seconds per request, a number > 0",
+        "provider 'a': timeout: invalid value '10s'; expected seconds a whole request may "
+        "take (connect, headers and body), a number > 0",
     ),
     (
         one(key_env="ACME_KEY"),
@@ -263,3 +274,12 @@ def test_token_bucket_spaces_acquisitions() -> None:
     asyncio.run(run())
     # a burst of 2, then each caller reserves the next quarter-second slot
     assert slept == [0.25, 0.5, 0.75]
+
+
+def test_deeply_nested_providers_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    path = tmp_path / "providers.toml"
+    path.write_text('[[provider]]\nname = "x"\nz = ' + "[" * 3000 + "]" * 3000 + "\n")
+    with pytest.raises(
+        ConfigError, match=r"providers\.toml: line 3: arrays or inline tables nested 3000"
+    ):
+        load_providers(path)

@@ -138,7 +138,7 @@ def test_several_files_concatenate_with_lineage(tmp_path: Path) -> None:
 def test_passthrough_colliding_with_reserved_names_is_renamed(tmp_path: Path) -> None:
     text = "company,website,domain,row_id\nWalmart,walmart.com,walmart.com,7\n"
     frame = read_companies(write(tmp_path, "f.csv", text)).companies
-    assert frame.columns[-2:] == ["domain_input", "row_id_input"]
+    assert frame.columns[-2:] == ["input_domain", "input_row_id"]
     assert frame["row_id"].to_list() == [0]
 
 

@@ -182,8 +182,8 @@ def test_ragged_rows(tmp_path: Path) -> None:
 
 def test_headers_blank_duplicate_and_reserved(tmp_path: Path) -> None:
     table = read_raw(write(tmp_path, "a.csv", "name,,name,line\nA,b,c,d\n"))
-    assert table.headers == ["name", "column_2", "name_2", "line_input"]
-    assert table.frame.columns == ["line", "name", "column_2", "name_2", "line_input"]
+    assert table.headers == ["name", "column_2", "name_2", "input_line"]
+    assert table.frame.columns == ["line", "name", "column_2", "name_2", "input_line"]
 
 
 def test_header_only_file_has_no_rows(tmp_path: Path) -> None:

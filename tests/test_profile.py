@@ -155,8 +155,15 @@ CASES = [
     (
         ("capacity = 100", "capacity = -5"),
         [
-            "[profile] (line 4): capacity = -5: write a whole number of accounts, "
-            "e.g. capacity = 1200"
+            "[profile] (line 4): capacity = -5: write a whole number of accounts "
+            "between 1 and 10000000, e.g. capacity = 1200"
+        ],
+    ),
+    (
+        ("capacity = 100", "capacity = 99999999999999999999999999"),
+        [
+            "[profile] (line 4): capacity = 99999999999999999999999999: write a whole number "
+            "of accounts between 1 and 10000000, e.g. capacity = 1200"
         ],
     ),
     (

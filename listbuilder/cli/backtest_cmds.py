@@ -20,6 +20,7 @@ from listbuilder.learn import (
     write_backtest,
     write_draft,
 )
+from listbuilder.learn.deals import MAX_WINDOW_DAYS
 from listbuilder.profile import load_profile
 from listbuilder.signals import read_signals
 
@@ -90,11 +91,7 @@ def backtest(
             )
         events = read_signals(list(signals))
     read = read_deals(deals, companies=list(companies) or None)
-    if read.deals.height == 0:
-        raise InputError(
-            f"{deals}: no usable deal rows ({read.rejects.height} rejected); "
-            "check the created date and stage columns"
-        )
+    read.require_closed()
     result = backtest_deals(
         read.deals,
         profile,
@@ -159,6 +156,7 @@ def learn(
     Example: listbuilder learn deals.csv --out filters/learned.toml
     """
     read = read_deals(deals, companies=list(companies) or None)
+    read.require_closed()
     draft = learn_profile(
         read.deals, best=best, min_deals=min_deals, as_of=_as_of(as_of), source=deals
     )
@@ -178,7 +176,7 @@ def learn(
     "--window",
     default=90,
     show_default=True,
-    type=click.IntRange(min=7),
+    type=click.IntRange(min=7, max=MAX_WINDOW_DAYS),
     help="Days per window: the last WINDOW days vs the WINDOW days before.",
 )
 @as_of_option("End of the last window (default: the latest created date in DEALS).")
@@ -203,6 +201,7 @@ def review(
     """
     profile = load_profile(profile_path)
     read = read_deals(deals, companies=list(companies) or None)
+    read.require_closed()
     result = review_deals(read.deals, profile, window=window, as_of=_as_of(as_of))
     for line in result.lines():
         click.echo(line)

@@ -15,6 +15,7 @@ from listbuilder.cli.options import (
     parse_column_map,
     split_csv_option,
 )
+from listbuilder.cli.terminal import visible
 from listbuilder.errors import EXIT_FAIL, InputError
 
 OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
@@ -185,12 +186,12 @@ def build(
             )
     else:
         result = run_build(list(lists), **kwargs)
-    click.echo(format_funnel(result.funnel))
+    click.echo(visible(format_funnel(result.funnel)))
     for stage in result.funnel["stages"]:
         reasons = list(stage["reasons"].items())
         shown = reasons[:SHOWN_REASONS] if len(reasons) > SHOWN_REASONS + 1 else reasons
         for reason, count in shown:
-            click.echo(f"  {stage['stage']:<8} {count:>8,}  {reason}")
+            click.echo(visible(f"  {stage['stage']:<8} {count:>8,}  {reason}"))
         if len(shown) < len(reasons):
             rest = reasons[len(shown) :]
             click.echo(
@@ -200,19 +201,21 @@ def build(
         if stage["stage"] == "quality":
             flagged = (result.funnel.get("quality") or {}).get("flagged") or {}
             for flag, count in flagged.items():
-                click.echo(f"  {'flagged':<8} {count:>8,}  {flag} (kept; see the quality column)")
+                click.echo(
+                    visible(f"  {'flagged':<8} {count:>8,}  {flag} (kept; see the quality column)")
+                )
     if result.unmatched_signals is not None and result.unmatched_signals.height:
         click.echo(
             f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
             " or were unusable (signals_unmatched.csv)"
         )
-    click.echo(format_coverage(result.coverage))
+    click.echo(visible(format_coverage(result.coverage)))
     click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")
     for line in result.warnings:
-        click.echo(line, err=True)
+        click.echo(visible(line), err=True)
     if result.diagnosis:
         for line in result.diagnosis:
-            click.echo(line, err=True)
+            click.echo(visible(line), err=True)
         sys.exit(EXIT_FAIL)
 
 

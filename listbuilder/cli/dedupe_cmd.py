@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from listbuilder.cli import main
 from listbuilder.cli.options import split_csv_option
+from listbuilder.cli.terminal import visible
 
 
 @main.command()
@@ -65,10 +68,14 @@ def dedupe(
         settings = load_profile(profile_path).dedupe
     if explain_pair:
         for line in explain_lists(list(lists), *explain_pair, settings=settings).lines():
-            click.echo(line)
+            click.echo(visible(line))  # row values from the lists: escapes shown, not run
         return
     if not out_dir:
         raise click.UsageError("--out is required (or --explain-pair ROW_A ROW_B)")
+    from listbuilder.export.folder import check_output_dir, is_dedupe_output
+
+    inputs = [p for p in lists if Path(p).exists()]
+    check_output_dir(out_dir, inputs=inputs, owned=is_dedupe_output)  # before any work
     run = dedupe_lists(
         list(lists),
         out_dir,

@@ -11,6 +11,7 @@ import polars as pl
 
 from listbuilder.cli import main
 from listbuilder.cli.options import cache_dir_option
+from listbuilder.cli.terminal import visible
 from listbuilder.errors import EXIT_FAIL, ConfigError
 
 TOKEN_ENVS = {"hubspot": "HUBSPOT_TOKEN", "salesforce": "SALESFORCE_TOKEN"}
@@ -74,6 +75,10 @@ def enrich(
     if out is None and not dry_run:
         raise ConfigError("enrich: --out FILE is missing; name the output (.csv or .parquet)")
     out_format = _out_format(out) if out is not None else None
+    if out is not None and not dry_run:
+        from listbuilder.export.folder import check_output_file
+
+        check_output_file(out, inputs=[*lists, providers_path])
 
     from listbuilder import ingest, normalize
 
@@ -108,7 +113,7 @@ def enrich(
     assert out is not None and out_format is not None
     _write(result.companies, Path(out), out_format)
     for domain, provider, error in result.errors.head(5).iter_rows():
-        click.echo(f"  error e.g.: {domain}: {provider}: {error}")
+        click.echo(visible(f"  error e.g.: {domain}: {provider}: {error}"))
     click.echo(f"enriched {s.enriched} accounts, {s.failed} with errors; wrote {out}")
 
 
@@ -122,18 +127,14 @@ def _out_format(out: str) -> str:
 
 
 def _write(df: pl.DataFrame, path: Path, fmt: str) -> None:
-    from listbuilder.export.files import neutralise_frame, write_atomic
+    """Parquet as is; CSV through the one writer of every command (formula cells and
+    headers neutralised, lists joined with "; ")."""
+    from listbuilder.export.files import write_atomic, write_csv_atomic
 
     if fmt == "parquet":
         write_atomic(path, lambda tmp: df.write_parquet(tmp))
         return
-    flat = df.with_columns(
-        pl.col(c).cast(pl.List(pl.String)).list.join("; ")
-        for c, dtype in df.schema.items()
-        if isinstance(dtype, pl.List)
-    )
-    flat = neutralise_frame(flat)
-    write_atomic(path, lambda tmp: flat.write_csv(tmp))
+    write_csv_atomic(path, df)
 
 
 @main.command()
@@ -190,7 +191,7 @@ def push(
         targets, crm=crm, base_url=base_url, token=token, apply=apply, external_id=external_id
     )
     for line in result.plan.summary():
-        click.echo(line)
+        click.echo(visible(line))
     if not apply:
         click.echo("dry run: nothing written; run again with --apply to push")
         return
@@ -198,6 +199,6 @@ def push(
         f"pushed: {result.created} created, {result.updated} updated, {result.failed} failed"
     )
     for where, message in result.errors[:10]:
-        click.echo(f"  {where}: {message}", err=True)
+        click.echo(visible(f"  {where}: {message}"), err=True)
     if result.failed:
         sys.exit(EXIT_FAIL)

@@ -6,6 +6,7 @@ import click
 
 from listbuilder.cli import main
 from listbuilder.cli.options import column_map_option
+from listbuilder.cli.terminal import visible
 from listbuilder.ingest import FORMATS, FileReport, read_companies
 
 _EXAMPLE_WIDTH = 60
@@ -101,7 +102,7 @@ def inspect(
     for index, report in enumerate(ingested.reports):
         if index:
             click.echo("")
-        click.echo(format_report(report))
+        click.echo(visible(format_report(report)))  # values from the file: no escapes run
     if chosen:
         from listbuilder.normalize import normalize_companies
         from listbuilder.score.coverage import absent_warnings, format_coverage, measure_coverage

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -66,12 +67,36 @@ def cache_dir_option(help: str) -> Callable[[F], F]:
     return click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help=help)
 
 
+def day_in_range(value: str) -> dt.date:
+    """A YYYY-MM-DD date inside ingest's DATE_RANGE; ValueError (with the fix) otherwise."""
+    from listbuilder.ingest.values import DATE_RANGE
+
+    try:
+        day = dt.datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"{value!r}: write a date as YYYY-MM-DD") from None
+    low, high = DATE_RANGE
+    if not low <= day <= high:
+        raise ValueError(f"{value!r}: out of range; use a date between {low} and {high}")
+    return day
+
+
+class Day(click.ParamType):
+    """`YYYY-MM-DD` inside DATE_RANGE (year 1 or 9999 would overflow date arithmetic), as a
+    datetime at midnight."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            day = day_in_range(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        return dt.datetime(day.year, day.month, day.day)
+
+
 def as_of_option(help: str) -> Callable[[F], F]:
     """`--as-of YYYY-MM-DD`, optional: a datetime (or None) in `as_of`."""
-    return click.option(
-        "--as-of",
-        "as_of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        help=help,
-    )
+    return click.option("--as-of", "as_of", type=Day(), default=None, help=help)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from listbuilder.cli import main
+from listbuilder.cli.options import day_in_range
 from listbuilder.errors import EXIT_ERROR, InputError, ProfileError
 from listbuilder.profile import Profile, load_profile, load_profiles, shipped_profiles
 from listbuilder.profile.conditions import number_label
@@ -101,9 +102,9 @@ def _parse_day(value: str | None) -> date:
     if value is None:
         return date.today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"--as-of {value!r}: write a date as YYYY-MM-DD") from None
+        return day_in_range(value)
+    except ValueError as exc:
+        raise InputError(f"--as-of {exc}") from None
 
 
 @main.command("explain")
@@ -161,4 +162,6 @@ def explain(
     explanation = explain_account(
         companies, account, chosen, signal_scores=scores, timing=bool(signal_paths)
     )
-    click.echo(format_explanation(explanation))
+    from listbuilder.cli.terminal import visible
+
+    click.echo(visible(format_explanation(explanation)))

@@ -1,13 +1,15 @@
 """Write a dedupe result: the merged list, clusters.csv and the rejects, as CSV.
 
-Cells that Excel would run as a formula (``=``, ``+``, ``-``, ``@``) are
-prefixed with a quote; lists are joined with "; ". Each file is written to a
-temporary name and renamed, so an interrupted run leaves no half-written file.
+Every file goes through the one CSV writer of every command
+(``listbuilder.export.files.csv_bytes``): text and header cells a spreadsheet would run
+as a formula (leading ``= + - @``, tab, carriage return) get a leading quote, lists are
+joined with "; ", UTF-8 with a byte-order mark. The three files are written into a
+staging folder beside ``out_dir`` and swapped in whole (``export.folder``), so an
+interrupted run never leaves a folder that mixes two runs.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import polars as pl
@@ -15,29 +17,12 @@ import polars as pl
 from listbuilder.dedupe.merge import Deduped
 from listbuilder.errors import InputError
 
-_FORMULA = r"^[=+\-@]"
-
-
-def _flatten(df: pl.DataFrame) -> pl.DataFrame:
-    exprs = []
-    for name, dtype in df.schema.items():
-        c = pl.col(name)
-        if isinstance(dtype, pl.List):
-            c = c.list.eval(pl.element().cast(pl.String)).list.join("; ")
-        elif dtype != pl.String:
-            exprs.append(c)
-            continue
-        exprs.append(
-            pl.when(c.str.contains(_FORMULA)).then(pl.lit("'") + c).otherwise(c).alias(name)
-        )
-    return df.select(exprs)
-
 
 def write_csv_atomic(df: pl.DataFrame, path: Path) -> None:
-    """Write ``df`` as CSV to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    _flatten(df).write_csv(tmp)
-    os.replace(tmp, path)
+    """Write ``df`` as neutralised CSV to ``path`` through a temporary file and a rename."""
+    from listbuilder.export.files import write_csv_atomic as write
+
+    write(path, df)
 
 
 def write_dedupe_outputs(
@@ -47,20 +32,24 @@ def write_dedupe_outputs(
 
     ``earlier_rejects`` (ingest, normalize) go first in rejects.csv so the file closes the count.
     """
+    from listbuilder.export.files import csv_bytes
+    from listbuilder.export.folder import check_output_dir, is_dedupe_output, staged_output
+
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot create the output directory ({exc.strerror})") from None
-    paths = {
-        "companies": out / "companies.csv",
-        "clusters": out / "clusters.csv",
-        "rejects": out / "rejects.csv",
-    }
-    write_csv_atomic(deduped.companies, paths["companies"])
-    write_csv_atomic(deduped.clusters, paths["clusters"])
+    check_output_dir(out, owned=is_dedupe_output)
     rejects = deduped.rejects
     if earlier_rejects is not None:
         rejects = pl.concat([earlier_rejects.select(rejects.columns).cast(rejects.schema), rejects])
-    write_csv_atomic(rejects, paths["rejects"])
-    return paths
+    files = {
+        "companies.csv": deduped.companies,
+        "clusters.csv": deduped.clusters,
+        "rejects.csv": rejects,
+    }
+    try:
+        with staged_output(out, owned=is_dedupe_output) as staging:
+            # one file rendered at a time: a million-row list as text is 400 MB
+            for name, frame in files.items():
+                (staging / name).write_bytes(csv_bytes(frame))
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write the outputs ({exc.strerror or exc})") from None
+    return {name.removesuffix(".csv"): out / name for name in files}

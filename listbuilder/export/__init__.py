@@ -1,14 +1,14 @@
 """Write what a team works from: targets (csv/xlsx/parquet/json), rejects, CRM imports,
 briefs, funnel.json and report.html.
 
-Everything is rendered in memory first, then each file is written to a temporary
-name and renamed into place: a template or writer error leaves no partial file.
+Everything is rendered in memory first, then written into a staging folder beside
+the output folder, which is swapped in whole (`export.folder`): a template or writer
+error, an interrupt or a kill never leaves a folder that mixes two runs.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -19,12 +19,12 @@ import polars as pl
 from listbuilder.errors import ConfigError
 from listbuilder.export.briefs import brief_contexts, brief_stem
 from listbuilder.export.crm import CRM_FILES, HUBSPOT_COLUMNS, SALESFORCE_COLUMNS, crm_frame
-from listbuilder.export.files import neutralise, write_atomic, write_bytes_atomic
+from listbuilder.export.files import csv_bytes, neutralise, write_atomic
+from listbuilder.export.folder import check_output_dir, is_build_output, staged_output
 from listbuilder.export.render import Templates
 from listbuilder.export.report import priority_matrix, report_context, selection_summary
 from listbuilder.export.tables import (
     FORMATS,
-    csv_bytes,
     json_bytes,
     parquet_bytes,
     rejects_frame,
@@ -42,19 +42,14 @@ __all__ = [
     "SALESFORCE_COLUMNS",
     "Templates",
     "brief_stem",
+    "check_output_dir",
+    "csv_bytes",
     "neutralise",
     "selection_summary",
     "targets_frame",
     "write_atomic",
     "write_outputs",
 ]
-
-_OPTIONAL_FILES = (
-    *(f"targets.{fmt}" for fmt in FORMATS),
-    *CRM_FILES.values(),
-    "unassigned.csv",
-)
-_BRIEF_FILE = re.compile(r"^\d{4,}-.+\.(md|html)$")
 
 
 def _check(kind: str, given: Sequence[str], valid: Sequence[str]) -> list[str]:
@@ -81,13 +76,18 @@ def write_outputs(
     templates_dir: str | Path | None = None,
     unassigned: pl.DataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
+    extra_files: dict[str, bytes] | None = None,
 ) -> dict[str, Path]:
     """Render and write every output under `out_dir`; returns {relative path: path}.
 
     `profiles_info` holds, per profile, a dict `{name, personas, talking_points}` or
     the `Profile` itself. `funnel` is rendered as given (never recomputed); funnel.json adds the
     selection's summary under `"selection"`. `progress(done, total)` is called
-    as briefs are rendered (for a progress bar).
+    as briefs are rendered (for a progress bar). `extra_files` ({relative path: bytes})
+    are written with the run (the pipeline's `signals_unmatched.csv`).
+
+    The folder afterwards holds exactly this run: outputs of an earlier run with other
+    options are gone, files that are not outputs (a user's notes) are kept.
     """
     formats = _check("format", formats, FORMATS)
     crm = _check("CRM", crm, tuple(CRM_FILES))
@@ -134,25 +134,12 @@ def write_outputs(
     report["matrix"] = priority_matrix(selected)
     files["report.html"] = templates.render("report.html.j2", report).encode()
 
-    # 2. Write: each file atomically, briefs first, funnel.json (the run's summary) last.
-    written: dict[str, Path] = {}
-    order = sorted(files, key=lambda k: (k == "funnel.json", not k.startswith("briefs/"), k))
-    for rel in order:
-        written[rel] = write_bytes_atomic(out / rel, files[rel])
-    keep = {Path(k).name for k in files if k.startswith("briefs/")}
-    _remove_stale_briefs(out / "briefs", keep)
-    # Optional outputs of an earlier run with other options would look current: drop them.
-    for rel in _OPTIONAL_FILES:
-        if rel not in files:
-            (out / rel).unlink(missing_ok=True)
-    return dict(sorted(written.items()))
+    files.update(extra_files or {})
 
-
-def _remove_stale_briefs(folder: Path, keep: set[str]) -> None:
-    """Drop briefs a previous run left behind, so the folder matches this selection."""
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.iterdir()):
-        ours = _BRIEF_FILE.match(path.name) or path.name in ("index.md", "index.html")
-        if path.is_file() and ours and path.name not in keep:
-            path.unlink()
+    # 2. Write into a staging folder, then swap it in whole.
+    with staged_output(out, owned=is_build_output) as staging:
+        for rel, data in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return {rel: out / rel for rel in sorted(files)}

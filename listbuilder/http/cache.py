@@ -27,8 +27,13 @@ CREATE TABLE IF NOT EXISTS answers (
     found      INTEGER NOT NULL, -- 0: the provider has no data for this domain
     body       TEXT,             -- the JSON answer, secrets scrubbed; NULL when not found
     PRIMARY KEY (provider, domain)
+);
+CREATE TABLE IF NOT EXISTS scrubbed (  -- providers whose stored bodies were redacted
+    provider TEXT PRIMARY KEY,
+    version  INTEGER NOT NULL
 )
 """
+SCRUB_VERSION = 1  # bump when redaction learns a new form of a secret
 
 
 def default_cache_dir() -> Path:
@@ -54,7 +59,7 @@ class AnswerCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False)  # one user at a time
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
+            self._db.executescript(_SCHEMA)
             self._db.commit()
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(
@@ -101,6 +106,39 @@ class AnswerCache:
             for domain, found, body, fetched_at in rows:
                 out[domain] = CachedAnswer(bool(found), body, fetched_at)
         return out
+
+    def scrub(self, provider: str, redact: Callable[[str], str]) -> int:
+        """Redact, once per `SCRUB_VERSION`, the bodies an older version stored for
+        `provider` (it masked the key as a literal string only); returns rows rewritten.
+
+        Freed pages are zeroed (`secure_delete`) and the file rebuilt, so no old copy of
+        the key stays on disk."""
+        row = self._db.execute(
+            "SELECT version FROM scrubbed WHERE provider = ?", (provider,)
+        ).fetchone()
+        if row is not None and row[0] >= SCRUB_VERSION:
+            return 0
+        changed = []
+        for domain, body in self._db.execute(
+            "SELECT domain, body FROM answers WHERE provider = ? AND body IS NOT NULL",
+            (provider,),
+        ):
+            clean = redact(body)
+            if clean != body:
+                changed.append((clean, provider, domain))
+        self._db.execute("PRAGMA secure_delete = ON")
+        self._db.executemany(
+            "UPDATE answers SET body = ? WHERE provider = ? AND domain = ?", changed
+        )
+        self._db.execute(
+            "INSERT OR REPLACE INTO scrubbed (provider, version) VALUES (?, ?)",
+            (provider, SCRUB_VERSION),
+        )
+        self._db.commit()
+        if changed:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
+        return len(changed)
 
     def put(self, provider: str, domain: str, *, found: bool, body: str | None) -> None:
         """Store an answer (replacing an older one); commits every 200 writes and on close."""

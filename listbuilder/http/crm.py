@@ -9,18 +9,30 @@ second push of the same list creates nothing new.
 from __future__ import annotations
 
 import logging
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 import httpx
 import polars as pl
 
-from listbuilder.errors import ConfigError, InputError
-from listbuilder.http.transport import RetryPolicy, make_client, run_sync, send_with_retry
+from listbuilder.errors import ConfigError, InputError, ListbuilderError
+from listbuilder.http.redact import Redactor
+from listbuilder.http.transport import (
+    Answer,
+    AnswerTooLarge,
+    ForeignHostError,
+    RetryPolicy,
+    fetch,
+    make_client,
+    origin,
+    run_sync,
+    send_with_retry,
+)
 
 log = logging.getLogger("listbuilder.http")
 
@@ -70,6 +82,13 @@ SALESFORCE_FIELDS: dict[str, str] = {
 }
 _INTEGERS = {"employees", "rank"}
 _FLOATS = {"revenue", "score", "fit_score", "signal_score"}
+REQUEST_DEADLINE = 60.0  # seconds for one whole CRM request (connect, headers, body)
+MAX_ANSWER_BYTES = 20_000_000  # a batch answer of 200 records is well under 1 MB
+MAX_QUERY_PAGES = 100  # a query for 200 domains fits in one page; 100 is a runaway
+
+
+class CrmError(ListbuilderError):
+    """The CRM gave an answer push cannot use (not JSON, the wrong shape, a loop...)."""
 
 
 @dataclass
@@ -141,6 +160,11 @@ def read_targets(directory: str | Path) -> pl.DataFrame:
         df = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{path}: cannot read the targets file ({exc})") from None
+    # Our writer quoted cells a spreadsheet would run ('=..., '+1...): the quote is for
+    # spreadsheets, not for the CRM, so it is taken off again here (headers too).
+    from listbuilder.export.files import unneutralise_frame
+
+    df = unneutralise_frame(df)
     df = df.rename({c: c.strip().lstrip("\ufeff").lower() for c in df.columns})
     if "domain" not in df.columns:
         raise InputError(f"{path}: no 'domain' column; push keys accounts by domain")
@@ -183,7 +207,8 @@ def _records(targets: pl.DataFrame, crm: str, external_id: str) -> PushPlan:
 
     plan = PushPlan(crm=crm, records=[], domains=[], names=[], existing={})
     seen: set[str] = set()
-    for row in targets.select(columns).iter_rows(named=True):
+    problems: list[str] = []
+    for index, row in enumerate(targets.select(columns).iter_rows(named=True)):
         domain = (str(row.get("domain") or "")).strip().lower()
         if not domain or domain in platforms:
             plan.skipped_no_domain += 1
@@ -194,7 +219,11 @@ def _records(targets: pl.DataFrame, crm: str, external_id: str) -> PushPlan:
         seen.add(domain)
         props: dict[str, Any] = {}
         for column, prop in mapping.items():
-            value = _value(column, row.get(column), as_text=crm == "hubspot")
+            try:
+                value = _value(column, row.get(column), as_text=crm == "hubspot")
+            except ValueError as exc:
+                problems.append(f"line {index + 2} ({domain}): {column} {exc}")
+                continue
             if value is not None:
                 props[prop] = value
         if crm == "hubspot":
@@ -205,10 +234,19 @@ def _records(targets: pl.DataFrame, crm: str, external_id: str) -> PushPlan:
         plan.records.append(record)
         plan.domains.append(domain)
         plan.names.append(row.get("name"))
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise InputError(
+            f"targets.csv: {len(problems)} number(s) that cannot be pushed, nothing sent: "
+            + "; ".join(problems[:3])
+            + more
+            + "; fix or clear these cells"
+        )
     return plan
 
 
 def _value(column: str, raw: Any, *, as_text: bool) -> Any:
+    """The CRM value of one cell; ValueError for a number that is not a finite number."""
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
@@ -216,7 +254,9 @@ def _value(column: str, raw: Any, *, as_text: bool) -> Any:
         try:
             number = float(text.replace(",", ""))
         except ValueError:
-            return None
+            raise ValueError(f"{text[:40]!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"{text[:40]!r} is not a finite number")
         if column in _INTEGERS:
             number = int(number)
         return str(number) if as_text else number
@@ -256,6 +296,8 @@ class _Crm:
             retries=4, backoff=1.0, max_backoff=60.0, rng=rng or random.random
         )
         self.requests = 0
+        self.redact = Redactor([token])
+        self.origin = origin(self.base)
 
     def _client(self) -> httpx.AsyncClient:
         return make_client(
@@ -263,20 +305,31 @@ class _Crm:
             header="Authorization",
             prefix="Bearer ",
             concurrency=1,
-            timeout=60.0,
+            timeout=REQUEST_DEADLINE,
             base_url=self.base,
         )
 
     async def _call(
         self, client: httpx.AsyncClient, method: str, url: str, what: str, **kwargs: Any
-    ) -> httpx.Response | str:
-        async def send() -> httpx.Response:
+    ) -> Answer | str:
+        async def send() -> Answer:
             self.requests += 1
-            response = await client.request(method, url, **kwargs)
-            await response.aread()
-            return response
+            return await fetch(
+                client,
+                method,
+                url,
+                deadline=REQUEST_DEADLINE,
+                max_bytes=MAX_ANSWER_BYTES,
+                **kwargs,
+            )
 
-        outcome = await send_with_retry(send, self.policy, label=f"{self.crm} {what}")
+        try:
+            outcome = await send_with_retry(send, self.policy, label=f"{self.crm} {what}")
+        except AnswerTooLarge as exc:
+            raise CrmError(
+                f"{self.crm} {what}: answer over {exc.limit:,} bytes, refused; "
+                "is --base-url the CRM's API?"
+            ) from None
         if outcome.response is None:
             return f"{what}: {outcome.error}"
         status = outcome.response.status_code
@@ -285,9 +338,38 @@ class _Crm:
                 f"{self.crm} refused the token (HTTP {status}) on {what}: check the token "
                 "and its permissions (companies/accounts read and write)"
             )
+        if 300 <= status < 400:
+            location = outcome.response.headers.get("Location", "")
+            where = httpx.URL(self.base).join(location) if location else None
+            if where is not None and origin(where) != self.origin:
+                raise ForeignHostError(
+                    f"{self.crm} {what}: refused to follow a redirect to another host "
+                    f"({self.redact(where.host)}); the token only goes to {self.origin[1]}"
+                )
+            return f"{what}: HTTP {status} (redirect not followed: use the final URL as --base-url)"
         if not 200 <= status < 300:
-            return f"{what}: HTTP {status} {_brief(outcome.response, self.token)}"
+            return f"{what}: HTTP {status} {_brief(outcome.response, self.redact)}"
         return outcome.response
+
+    def _json(self, answer: Answer, what: str, kind: type) -> Any:
+        """The answer's JSON when it is a `kind` (dict or list); else one-line CrmError."""
+        try:
+            data = answer.json()
+        except ValueError:
+            ctype = answer.headers.get("Content-Type", "no content type")
+            raise CrmError(
+                f"{self.crm} {what}: the answer (HTTP {answer.status_code}, {ctype}) is not "
+                f"JSON {_brief(answer, self.redact)}; is --base-url the {self.crm} API?"
+            ) from None
+        if not isinstance(data, kind):
+            self._unexpected(what, f"a JSON {_json_type(data)}, expected an {_json_type(kind())}")
+        return data
+
+    def _unexpected(self, what: str, detail: str) -> NoReturn:
+        raise CrmError(
+            f"{self.crm} {what}: unexpected answer ({self.redact(detail)}); "
+            f"is --base-url the {self.crm} API?"
+        )
 
     async def plan(self, targets: pl.DataFrame) -> PushPlan:
         async with self._client() as client:
@@ -315,12 +397,19 @@ class _Crm:
         )
         if isinstance(response, str):
             raise ConfigError(f"cannot plan the push: {response}")
+        data = self._json(response, "batch/read", dict)
+        results = data.get("results", [])
+        if not isinstance(results, list):
+            self._unexpected("batch/read", f"'results' is a JSON {_json_type(results)}")
         found = {}
         wanted = set(domains)
-        for item in response.json().get("results", []):
-            domain = str((item.get("properties") or {}).get("domain") or "").lower()
+        for item in results:
+            props = item.get("properties") if isinstance(item, dict) else None
+            if not isinstance(props, dict) or not isinstance(item.get("id"), str | int):
+                self._unexpected("batch/read", "a result without 'id' and 'properties'")
+            domain = str(props.get("domain") or "").lower()
             if domain in wanted:
-                found[domain] = str(item.get("id"))
+                found[domain] = str(item["id"])
         return found
 
     async def _sf_query(self, client: httpx.AsyncClient, domains: list[str]) -> dict[str, str]:
@@ -331,17 +420,50 @@ class _Crm:
         )
         url: str | None = f"/services/data/{SALESFORCE_API}/query?q={quote(soql, safe='')}"
         found: dict[str, str] = {}
+        seen: set[str] = set()
+        pages = 0
         while url:
+            pages += 1
             response = await self._call(client, "GET", url, "query")
             if isinstance(response, str):
                 raise ConfigError(f"cannot plan the push: {response}")
-            data = response.json()
-            for rec in data.get("records", []):
+            data = self._json(response, "query", dict)
+            records, done = data.get("records"), data.get("done", True)
+            if not isinstance(records, list) or not isinstance(done, bool):
+                self._unexpected("query", "no 'records' list or 'done' flag")
+            for rec in records:
+                if not isinstance(rec, dict):
+                    self._unexpected("query", f"a record that is a JSON {_json_type(rec)}")
                 domain = str(rec.get(self.external_id) or "").lower()
                 if domain:
                     found[domain] = str(rec.get("Id"))
-            url = None if data.get("done", True) else data.get("nextRecordsUrl")
+            if done:
+                break
+            url = self._next_page(data.get("nextRecordsUrl"), seen, pages)
         return found
+
+    def _next_page(self, link: Any, seen: set[str], pages: int) -> str:
+        """Check a `nextRecordsUrl`: on the instance's own host, new, within the page cap."""
+        if not isinstance(link, str) or not link.strip():
+            self._unexpected("query", "'done' is false without a nextRecordsUrl")
+        target = httpx.URL(self.base).join(link)
+        if origin(target) != self.origin:
+            raise ForeignHostError(
+                f"{self.crm} query: refused to follow a nextRecordsUrl on another host "
+                f"({self.redact(target.host)}); the token only goes to {self.origin[1]}"
+            )
+        key = str(target)
+        if key in seen:
+            raise CrmError(
+                f"{self.crm} query: the same nextRecordsUrl came back twice with 'done' false; "
+                "stopped instead of looping"
+            )
+        if pages >= MAX_QUERY_PAGES:
+            raise CrmError(
+                f"{self.crm} query: more than {MAX_QUERY_PAGES} pages for one batch; stopped"
+            )
+        seen.add(key)
+        return link
 
     async def push(self, targets: pl.DataFrame, *, apply: bool) -> PushResult:
         async with self._client() as client:
@@ -352,7 +474,16 @@ class _Crm:
                 for start in range(0, len(plan.records), size):
                     batch = plan.records[start : start + size]
                     domains = plan.domains[start : start + size]
-                    await self._upsert(client, batch, domains, result, start // size + 1)
+                    number = start // size + 1
+                    try:
+                        await self._upsert(client, batch, domains, result, number)
+                    except CrmError as exc:
+                        if number == 1:
+                            raise
+                        raise CrmError(
+                            f"{exc}; batches 1-{number - 1} were written: pushing again is "
+                            "safe (upsert by domain)"
+                        ) from None
         result.requests = self.requests
         log.info(
             "%s push: %d created, %d updated, %d failed",
@@ -392,30 +523,51 @@ class _Crm:
             result.failed += len(batch)
             result.errors.append((f"batch {number}", response))
             return
-        data = response.json()
+        written = f"batch {number}"
         if self.crm == "hubspot":
+            data = self._json(response, f"{written} upsert", dict)
             results = data.get("results", [])
-            created = sum(1 for r in results if r.get("new"))
+            if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+                self._unexpected(f"{written} upsert", "'results' is not a list of objects")
+            created = sum(1 for r in results if r.get("new") is True)
             result.created += created
             result.updated += len(results) - created
             missing = len(batch) - len(results)
             if missing > 0:
                 result.failed += missing
-                for err in data.get("errors", []):
-                    result.errors.append((f"batch {number}", str(err.get("message", err))[:200]))
+                errors = data.get("errors", [])
+                for err in errors if isinstance(errors, list) else [errors]:
+                    message = err.get("message", err) if isinstance(err, dict) else err
+                    result.errors.append((written, self.redact(str(message))[:200]))
             return
-        for domain, item in zip(domains, data, strict=False):
-            if item.get("success"):
-                if item.get("created"):
+        items = self._json(response, f"{written} upsert", list)
+        if len(items) != len(batch) or not all(isinstance(i, dict) for i in items):
+            self._unexpected(
+                f"{written} upsert", f"{len(items)} result(s) for {len(batch)} record(s)"
+            )
+        for domain, item in zip(domains, items, strict=True):
+            if item.get("success") is True:
+                if item.get("created") is True:
                     result.created += 1
                 else:
                     result.updated += 1
             else:
                 result.failed += 1
-                messages = "; ".join(str(e.get("message", e)) for e in item.get("errors", []))
-                result.errors.append((domain, messages[:200] or "failed"))
+                errors = item.get("errors", [])
+                errors = errors if isinstance(errors, list) else [errors]
+                messages = "; ".join(
+                    str(e.get("message", e) if isinstance(e, dict) else e) for e in errors
+                )
+                result.errors.append((domain, self.redact(messages)[:200] or "failed"))
 
 
-def _brief(response: httpx.Response, secret: str) -> str:
-    text = response.text.strip().replace("\n", " ").replace(secret, "***")
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type, as an API's documentation says it."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def _brief(response: Answer, redact: Redactor) -> str:
+    """The start of an answer's body, on one line, with every form of the token masked."""
+    text = redact(response.text.strip().replace("\n", " ").replace("\r", " "))
     return f"({text[:160]})" if text else ""

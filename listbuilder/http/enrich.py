@@ -25,10 +25,15 @@ import polars as pl
 from listbuilder.errors import ConfigError, InputError
 from listbuilder.http.cache import AnswerCache, CachedAnswer, default_cache_dir
 from listbuilder.http.providers import Provider, convert_value, extract_path
+from listbuilder.http.redact import Redactor
 from listbuilder.http.transport import (
+    Answer,
+    AnswerTooLarge,
     RetryPolicy,
     TokenBucket,
+    fetch,
     make_client,
+    origin,
     run_sync,
     send_with_retry,
 )
@@ -156,6 +161,9 @@ def enrich_companies(
         secrets = {
             p.name: p.api_key() if planned.providers[p.name].planned else None for p in providers
         }
+        for p in providers:
+            if secrets[p.name]:
+                cache.scrub(p.name, Redactor([secrets[p.name]]))  # what older versions stored
         policy_rng = rng or random.random
         results = run_sync(lambda: _run_all(jobs, providers, secrets, cache, stats, policy_rng))
 
@@ -231,13 +239,17 @@ def _plan(
                 missing[domain].discard(f)
 
 
-def _values_from(p: Provider, answer: CachedAnswer, want: set[str]) -> dict[str, Any]:
+def _values_from(
+    p: Provider, answer: CachedAnswer, want: set[str], redact: Redactor | None = None
+) -> dict[str, Any]:
     if not answer.found or answer.body is None:
         return {}
     try:
         document = json.loads(answer.body)
     except ValueError:
         return {}
+    if redact:  # bodies are stored redacted; this also cleans what an older version stored
+        document = redact.json(document)
     values = {}
     for f in sorted(want & set(p.fields)):
         value = convert_value(f, extract_path(document, p.fields[f]))
@@ -264,6 +276,7 @@ async def _run_all(
                 param=p.key_param,
                 concurrency=p.concurrency,
                 timeout=p.timeout,
+                allowed=origin(p.url),
             )
             await stack.enter_async_context(client)
             askers[p.name] = _Asker(p, client, secrets[p.name], cache, stats.providers[p.name], rng)
@@ -281,7 +294,7 @@ async def _run_all(
                     lookup.errors.append((p.name, error))
                     continue
                 assert answer is not None
-                for f, value in _values_from(p, answer, want).items():
+                for f, value in _values_from(p, answer, want, askers[p.name].redact).items():
                     lookup.values[f] = (value, p.name)
                     missing.discard(f)
                     stats.providers[p.name].filled += 1
@@ -314,6 +327,7 @@ class _Asker:
         self.slots = asyncio.Semaphore(p.concurrency)
         self.policy = RetryPolicy(p.retries, p.backoff, p.max_backoff, rng)
         self.disabled: str | None = None  # set after an authentication failure
+        self.redact = Redactor([secret])
 
     async def ask(self, domain: str, name: str | None) -> tuple[CachedAnswer | None, str | None]:
         p, stats = self.p, self.stats
@@ -329,26 +343,36 @@ class _Asker:
         url = p.url.format(domain=quote(domain, safe=""), name=quote(name or "", safe=""))
         body = _format_body(p.body, domain, name) if p.body is not None else None
 
-        async def send() -> httpx.Response:
+        async def send() -> Answer:
             async with self.slots:
                 if self.disabled:  # another lookup failed authentication meanwhile
                     raise _Disabled
                 await self.bucket.acquire()
                 stats.requests += 1
-                response = await self.client.request(p.method, url, json=body)
-                await response.aread()
-                return response
+                return await fetch(
+                    self.client,
+                    p.method,
+                    url,
+                    deadline=p.timeout,
+                    max_bytes=p.max_response_bytes,
+                    json=body,
+                )
 
         try:
             outcome = await send_with_retry(send, self.policy, label=f"{p.name} {domain}")
         except _Disabled:
             stats.errors += 1
             return None, self.disabled
+        except AnswerTooLarge as exc:
+            stats.errors += 1
+            return None, (
+                f"answer over {exc.limit:,} bytes (max_response_bytes), dropped and not cached"
+            )
         stats.retries += outcome.attempts - 1
         response = outcome.response
         if response is None:
             stats.errors += 1
-            return None, outcome.error
+            return None, self.redact(outcome.error or "no answer")
         status = response.status_code
         if status in p.not_found_status:
             return self._store(domain, found=False, body=None), None
@@ -366,8 +390,10 @@ class _Asker:
             return None, "the answer is not JSON"
         if p.not_found_empty and document in (None, {}, []):
             return self._store(domain, found=False, body=None), None
-        if self.secret:
-            text = text.replace(self.secret, "***")
+        if self.redact:
+            # Redact the decoded document (JSON escapes such as \/ are gone by then) and
+            # store it re-encoded: no form of the key reaches the cache.
+            text = json.dumps(self.redact.json(document), ensure_ascii=False)
         return self._store(domain, found=True, body=text), None
 
     def _store(self, domain: str, *, found: bool, body: str | None) -> CachedAnswer:

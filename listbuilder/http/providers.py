@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import polars as pl
 
@@ -38,7 +39,8 @@ PROVIDER_KEYS: dict[str, str] = {
     "rate_limit": "requests per second, a number > 0",
     "burst": "requests allowed back to back, an integer >= 1",
     "concurrency": "requests in flight at once, an integer >= 1",
-    "timeout": "seconds per request, a number > 0",
+    "timeout": "seconds a whole request may take (connect, headers and body), a number > 0",
+    "max_response_bytes": "the largest answer accepted, in bytes, an integer >= 1",
     "retries": "retries after the first attempt, an integer >= 0",
     "backoff": "base delay in seconds of the exponential backoff, a number >= 0",
     "max_backoff": "cap in seconds on one backoff or Retry-After wait, a number > 0",
@@ -47,6 +49,7 @@ PROVIDER_KEYS: dict[str, str] = {
     "not_found_empty": "true when an empty body, {} or [] means 'no data'",
     "fields": "a table: canonical field = JSON path, e.g. employees = 'company.metrics.size'",
 }
+DEFAULT_MAX_RESPONSE_BYTES = 5_000_000  # an enrichment answer is a few kB; 5 MB is generous
 _PATH_RE = re.compile(r"^[^.\s]+(\.[^.\s]+)*$")
 
 
@@ -66,7 +69,8 @@ class Provider:
     rate_limit: float = 5.0
     burst: int = 1
     concurrency: int = 4
-    timeout: float = 10.0
+    timeout: float = 10.0  # the whole request: connect + headers + body
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     retries: int = 3
     backoff: float = 0.5
     max_backoff: float = 60.0
@@ -91,14 +95,22 @@ class Provider:
 
 def load_providers(path: str | Path) -> list[Provider]:
     """Read and validate a providers TOML file; raise one ConfigError listing every problem."""
+    from listbuilder.profile.nesting import nesting_problem
+
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{path}: providers file not found; check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the providers file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
+    # tomllib recurses into arrays and inline tables: measure the nesting first.
+    problem = nesting_problem(text, str(path))
+    if problem is not None:
+        raise ConfigError(problem.replace("a profile needs 2 or 3", "a providers file needs 2"))
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
     return parse_providers(data, source=str(path))
 
@@ -160,6 +172,11 @@ def _parse_provider(
         names = _template_names(url)
         if not names or any(n not in PLACEHOLDERS for n in names):
             bad("url", url)
+        elif "{" in urlsplit(url).netloc or "}" in urlsplit(url).netloc:
+            problems.append(
+                f"{label}: url: {{domain}} or {{name}} in the host {urlsplit(url).netloc!r}; "
+                "the key would go to a host named by the list: put them in the path or query"
+            )
         else:
             kwargs["url"] = url
 
@@ -202,6 +219,7 @@ def _parse_provider(
         "burst": (int, 1, True),
         "concurrency": (int, 1, True),
         "retries": (int, 0, True),
+        "max_response_bytes": (int, 1, True),
     }
     for key, (kind, low, inclusive) in numbers.items():
         if key not in table:

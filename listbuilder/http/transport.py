@@ -2,7 +2,10 @@
 
 - ``TokenBucket``: an asyncio rate limiter (requests per second, a small burst).
 - ``SecretTransport``: adds the API key at the transport layer, so the key never
-  sits on the request objects httpx logs (``HTTP Request: GET <url>``).
+  sits on the request objects httpx logs (``HTTP Request: GET <url>``), and only to
+  requests for the configured host: a request elsewhere is refused, never sent.
+- ``fetch``: one request under a whole-request deadline (connect, headers and body,
+  which httpx's per-read timeout does not bound) and a cap on the answer's size.
 - ``send_with_retry``: retries timeouts, transport errors, 429 and 5xx with
   exponential backoff and jitter, honouring ``Retry-After``; never other 4xx.
 """
@@ -13,6 +16,7 @@ import asyncio
 import concurrent.futures
 import email.utils
 import functools
+import json
 import logging
 import random
 import ssl
@@ -22,6 +26,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+
+from listbuilder.errors import ListbuilderError
+from listbuilder.http.redact import register_secret, unregister_secret
 
 log = logging.getLogger("listbuilder.http")
 
@@ -108,17 +115,87 @@ class RetryPolicy:
         return base * (0.5 + self.rng() / 2)  # "equal jitter": between base/2 and base
 
 
+class ForeignHostError(ListbuilderError):
+    """A request carrying a credential was aimed at a host other than the configured one."""
+
+
+class AnswerTooLarge(Exception):  # noqa: N818 (a condition of the answer, like httpx's)
+    """The answer is over the size limit; it is dropped unread, not retried, not cached."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"answer over {limit:,} bytes")
+        self.size, self.limit = size, limit
+
+
+class DeadlineExceeded(httpx.TimeoutException):  # noqa: N818
+    """The whole request (connect, headers, body) did not finish within its deadline."""
+
+
+@dataclass
+class Answer:
+    """A complete HTTP answer, read within the deadline and the size limit."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    charset: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.charset or "utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+async def fetch(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    deadline: float,
+    max_bytes: int,
+    **kwargs: Any,
+) -> Answer:
+    """Send one request and read its answer whole, within `deadline` seconds in total.
+
+    Raises `DeadlineExceeded` (a timeout, retried like one) when the server is too slow,
+    even if it trickles a byte a second, and `AnswerTooLarge` as soon as the declared or
+    received (decoded) size passes `max_bytes`.
+    """
+
+    async def exchange() -> Answer:
+        async with client.stream(method, url, **kwargs) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise AnswerTooLarge(int(declared), max_bytes)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise AnswerTooLarge(size, max_bytes)
+                chunks.append(chunk)
+            return Answer(response.status_code, response.headers, b"".join(chunks),
+                          response.charset_encoding)  # fmt: skip
+
+    try:
+        return await asyncio.wait_for(exchange(), deadline)
+    except TimeoutError:
+        raise DeadlineExceeded(f"no complete answer within {deadline:g}s") from None
+
+
 @dataclass
 class Outcome:
-    """What came back after retries: a response, or an error label (never a URL or key)."""
+    """What came back after retries: an answer, or an error label (never a URL or key)."""
 
-    response: httpx.Response | None
+    response: Answer | None
     error: str | None
     attempts: int
 
 
 async def send_with_retry(
-    send: Callable[[], Awaitable[httpx.Response]],
+    send: Callable[[], Awaitable[Answer]],
     policy: RetryPolicy,
     *,
     label: str,
@@ -133,7 +210,7 @@ async def send_with_retry(
         retry_after: float | None = None
         try:
             response = await send()
-        except httpx.TimeoutException:
+        except httpx.TimeoutException:  # a phase's timeout, or the whole-request deadline
             error = "timeout"
         except httpx.TransportError as exc:
             error = f"connection error ({type(exc).__name__})"
@@ -142,7 +219,6 @@ async def send_with_retry(
                 return Outcome(response, None, attempt)
             error = f"HTTP {response.status_code}"
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            await response.aclose()
         if attempt > policy.retries:
             log.info("%s: %s, giving up after %d attempt(s)", label, error, attempt)
             return Outcome(None, f"{error} after {attempt} attempt(s)", attempt)
@@ -151,11 +227,20 @@ async def send_with_retry(
         await policy.sleep(wait)
 
 
+def origin(url: str | httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the port made explicit for http and https."""
+    u = httpx.URL(url)
+    port = u.port or {"http": 80, "https": 443}.get(u.scheme)
+    return (u.scheme, u.host.lower(), port)
+
+
 class SecretTransport(httpx.AsyncBaseTransport):
     """Wrap a transport and add the secret only for the duration of the send.
 
     httpx logs ``request.url`` after the transport returns; the URL is restored by
-    then, so a key passed as a query parameter never reaches a log line.
+    then, so a key passed as a query parameter never reaches a log line. With
+    ``allowed`` set, a request for any other (scheme, host, port) is refused with
+    ``ForeignHostError`` before anything is sent: the key goes to one host only.
     """
 
     def __init__(
@@ -166,16 +251,25 @@ class SecretTransport(httpx.AsyncBaseTransport):
         header: str | None = None,
         prefix: str = "",
         param: str | None = None,
+        allowed: tuple[str, str, int | None] | None = None,
     ) -> None:
         self._inner = inner
         self._secret = secret
         self._header = header
         self._prefix = prefix
         self._param = param
+        self._allowed = allowed
+        register_secret(secret)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if not self._secret:
             return await self._inner.handle_async_request(request)
+        if self._allowed is not None and origin(request.url) != self._allowed:
+            scheme, host, port = self._allowed
+            raise ForeignHostError(
+                f"refused to send the credential to {request.url.host}: it only goes to "
+                f"{scheme}://{host}:{port}"
+            )
         original_url = request.url
         if self._param:
             request.url = original_url.copy_add_param(self._param, self._secret)
@@ -189,6 +283,7 @@ class SecretTransport(httpx.AsyncBaseTransport):
                 del request.headers[self._header]
 
     async def aclose(self) -> None:
+        unregister_secret(self._secret)
         await self._inner.aclose()
 
 
@@ -207,15 +302,22 @@ def make_client(
     concurrency: int = 10,
     timeout: float = 30.0,
     base_url: str = "",
+    allowed: tuple[str, str, int | None] | None = None,
 ) -> httpx.AsyncClient:
-    """An AsyncClient whose pool matches ``concurrency`` and whose key is added late."""
+    """An AsyncClient whose pool matches ``concurrency`` and whose key is added late,
+    only for ``allowed`` (default: the host of ``base_url``, when given)."""
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     inner = httpx.AsyncHTTPTransport(limits=limits, verify=_ssl_context())
-    transport = SecretTransport(inner, secret=secret, header=header, prefix=prefix, param=param)
+    if allowed is None and base_url:
+        allowed = origin(base_url)
+    transport = SecretTransport(
+        inner, secret=secret, header=header, prefix=prefix, param=param, allowed=allowed
+    )
     return httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(timeout),
         base_url=base_url,
         headers={"User-Agent": "listbuilder", "Accept": "application/json"},
+        follow_redirects=False,  # a redirect is an answer: never re-sent with the key
         trust_env=False,
     )

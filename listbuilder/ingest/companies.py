@@ -15,8 +15,12 @@ has no column of their own. Money columns honour the header's units
 (`(in 000s USD)` multiplies by 1000). US postal codes that lost their leading
 zero in Excel (`2134`) are padded back to five digits.
 
-Unmapped columns pass through under their header; a header that would collide
-with a lineage, canonical or derived column gets the suffix `_input`.
+Unmapped columns pass through under their header. A header that would collide
+with a column listbuilder adds itself (lineage, canonical and derived columns, and
+every column a later stage writes: `cluster_id`, `score`, `rank`, `priority`...,
+see ``RESERVED_COLUMNS``), or that starts with `_` (the stages' scratch columns),
+is renamed `input_<header>`, and the report says so: re-reading our own
+`companies.csv` or `targets.csv` works, and no input value can pose as ours.
 """
 
 from __future__ import annotations
@@ -47,7 +51,42 @@ from listbuilder.schema import (
     REJECT_SCHEMA,
 )
 
-_RESERVED = set(LINEAGE_SCHEMA) | set(COMPANY_SCHEMA) | set(DERIVED_SCHEMA)
+# Columns the stages after ingest add (dedupe, suppress, quality, score, signals, rank,
+# assign, rejects): an input column of one of these names would collide with ours.
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "cluster_id",
+    "duplicate_count",
+    "source_rows",
+    "crm_possible_match",
+    "quality",
+    "fit_score",
+    "signal_score",
+    "score",
+    "confidence",
+    "fit_tier",
+    "fit_unknown",
+    "fit_reachable",
+    "best_confidence",
+    "breakdown",
+    "tier",
+    "timing_tier",
+    "priority",
+    "profile",
+    "why",
+    "why_now",
+    "signals",
+    "last_signal_date",
+    "rank",
+    "owner",
+    "stage",
+    "reason",
+    "detail",
+)
+RESERVED_COLUMNS: frozenset[str] = frozenset(
+    {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *OUTPUT_COLUMNS}
+)
+# Per-criterion and per-profile output columns: `pts: <criterion>`, `fit_score__<slug>`.
+_RESERVED_PREFIXES = ("_", "pts:", "fit_score__", "signal_score__", "tier__", "score__")
 Parser = Callable[[pl.Expr], pl.Expr]
 
 
@@ -85,6 +124,8 @@ class FileReport:
     mapping: list[ColumnMatch]
     fields: list[FieldStats]
     notes: list[str] = dataclasses.field(default_factory=list)
+    # passthrough header -> the column it was renamed to (it collided with one of ours)
+    renamed: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def placeholders(self) -> int:
@@ -245,16 +286,18 @@ def _ingest_one(
     )
     mapped = {m.header for m in matches if m.field}
     passthrough = [h for h in table.headers if h not in mapped]
+    names = passthrough_names(passthrough)
     out = (
-        out.with_columns(
-            frame.select(
-                pl.col(h).alias(f"{h}_input" if h in _RESERVED else h) for h in passthrough
-            )
-        )
+        out.with_columns(frame.select(pl.col(h).alias(names[h]) for h in passthrough))
         if passthrough
         else out
     )
+    renamed = {h: c for h, c in names.items() if h != c}
     notes = list(table.notes)
+    if renamed:
+        shown = ", ".join(f"{h!r} -> {c!r}" for h, c in list(renamed.items())[:8])
+        more = f" and {len(renamed) - 8} more" if len(renamed) > 8 else ""
+        notes.append(f"columns named like listbuilder's own renamed: {shown}{more}")
     for m in matches:
         if m.field in ("revenue", "revenue_range", "total_funding"):
             scale, _ = header_units(m.header)
@@ -271,8 +314,31 @@ def _ingest_one(
         mapping=matches,
         fields=stats,
         notes=notes,
+        renamed=renamed,
     )
     return out, report
+
+
+def is_reserved(header: str) -> bool:
+    """True for a header that names one of listbuilder's own columns (see the module doc)."""
+    return header in RESERVED_COLUMNS or header.startswith(_RESERVED_PREFIXES)
+
+
+def passthrough_names(headers: Sequence[str]) -> dict[str, str]:
+    """Header -> output column for unmapped headers: `input_<header>` for a reserved name,
+    made unique against the other headers (`input_score_2` if `input_score` is taken)."""
+    taken = set(headers)
+    names: dict[str, str] = {}
+    for header in headers:
+        name = header
+        if is_reserved(header):
+            base = name = f"input_{header}"
+            n = 2
+            while name in taken or is_reserved(name):
+                name, n = f"{base}_{n}", n + 1
+            taken.add(name)
+        names[header] = name
+    return names
 
 
 def _text_column(frame: pl.DataFrame, header: str, target: str) -> tuple[pl.Series, FieldStats]:

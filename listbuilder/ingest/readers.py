@@ -1,6 +1,7 @@
 """Read any tabular export into all-String columns plus the line each record starts on.
 
 Format: `format=` if given, else the file's magic bytes (gzip is unwrapped first,
+within a bound on its expansion, so a gzip bomb is refused rather than exhausting memory;
 `PK` is XLSX, `PAR1` Parquet, OLE2 legacy XLS), else the extension (`.json`,
 `.ndjson`/`.jsonl`), else the first character (`[` JSON, `{` NDJSON), else
 delimited text with the delimiter sniffed from `, ; TAB |`.
@@ -15,6 +16,9 @@ XLSX: the sheet row (only the first sheet is read; its header is row 1). JSON,
 NDJSON and Parquet: the record's index + 1. Non-text values in XLSX, JSON and
 Parquet are turned into text (lists joined with `; `, structs as JSON) so the
 value parsers see one kind of input.
+
+Line terminators: `\n`, `\r\n` and lone `\r` (old Mac and Excel exports) each end a
+record, also mixed in one file; a lone `\r` inside a quoted field becomes `\n`.
 
 Ragged CSV rows: a row with fewer fields than the header is padded with nulls
 (no value is lost; polars cannot tell a short row from trailing empty fields);
@@ -46,6 +50,12 @@ _EXTRA_FIELDS = 3  # columns read beyond the header to detect (and measure) long
 _SAMPLE = 1 << 16
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"\x7fELF", b"MZ", b"BM")
 _EXPORT_HINT = "export the list as CSV, XLSX, Parquet or JSON"
+# Vendor exports carry tens of columns, CRM exports a few hundred custom fields at most.
+MAX_COLUMNS = 1_000
+# Bound on gzip expansion: a real list compresses 3-20x; a bomb 1000x and more.
+_GUNZIP_RATIO = 100
+_GUNZIP_FLOOR = 256 << 20  # small files may expand to this whatever their ratio
+_GUNZIP_MAX = 4 << 30
 
 
 @dataclass
@@ -82,15 +92,15 @@ def read_raw(
         raise InputError(f"{source}: no such file")
     if file.is_dir():
         raise InputError(f"{source}: is a directory, not a file; give the path of the list")
-    data = file.read_bytes()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
     if _is_blank(data):
         raise InputError(f"{source}: empty file; export the list with a header row")
     compression = None
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{source}: damaged gzip file ({exc}); compress it again") from None
+        data = _gunzip(data, source)
         compression = "gzip"
         if _is_blank(data):
             raise InputError(f"{source}: empty file; export the list with a header row")
@@ -114,7 +124,33 @@ def read_raw(
                 table = _read_delimited(payload, sample, source, tab=fmt == "tsv")
         table.encoding = text_encoding
     table.compression = compression
+    _check_width(len(table.headers), source)
     return table
+
+
+def _check_width(columns: int, source: str) -> None:
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"{source}: {columns:,} columns, more than any company list (the limit is "
+            f"{MAX_COLUMNS:,}); export only the columns you need"
+        )
+
+
+def _gunzip(data: bytes, source: str) -> bytes:
+    """Decompress, reading at most the expansion bound: a gzip bomb is refused, not expanded."""
+    limit = min(_GUNZIP_MAX, max(_GUNZIP_FLOOR, len(data) * _GUNZIP_RATIO))
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            out = stream.read(limit + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{source}: damaged gzip file ({exc}); compress it again") from None
+    if len(out) > limit:
+        raise InputError(
+            f"{source}: expands past {limit >> 20} MiB ({len(data):,} bytes compressed), more "
+            "than any real list; refused as a possible gzip bomb (decompress it yourself if "
+            "it is real)"
+        )
+    return out
 
 
 def _is_blank(data: bytes) -> bool:
@@ -241,13 +277,14 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _unique_headers(names: list[str]) -> list[str]:
-    """Blank headers become `column_<n>`, repeats get `_2`, `_3`; `line` is reserved."""
+    """Blank headers become `column_<n>`, repeats get `_2`, `_3`; `line` is reserved
+    (`input_line`). Any BOM is dropped, not only one at the very start."""
     out: list[str] = []
     seen: set[str] = set()
     for index, raw in enumerate(names):
-        name = (raw or "").strip().removeprefix("\ufeff").strip() or f"column_{index + 1}"
+        name = (raw or "").replace("\ufeff", "").strip() or f"column_{index + 1}"
         if name == "line":
-            name = "line_input"
+            name = "input_line"
         candidate, n = name, 2
         while candidate in seen:
             candidate, n = f"{name}_{n}", n + 1
@@ -257,8 +294,11 @@ def _unique_headers(names: list[str]) -> list[str]:
 
 
 def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> RawTable:
-    if b"\n" not in payload and b"\r" in payload:  # classic Mac line endings
-        payload, sample = payload.replace(b"\r", b"\n"), sample.replace("\r", "\n")
+    if b"\r" in payload and payload.count(b"\r") != payload.count(b"\r\n"):
+        # Lone carriage returns (classic Mac / Excel line endings, alone or mixed with \n):
+        # each ends a record, or two records would merge into one ragged row.
+        payload = payload.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        sample = sample.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = "\t" if tab else _sniff_delimiter(sample)
     try:
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
@@ -267,6 +307,7 @@ def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> R
     if not any(cell.strip() for cell in header):
         raise InputError(f"{source}: the first line is empty; put the header row on line 1")
     headers = _unique_headers(header)
+    _check_width(len(headers), source)
     width = len(headers)
     header_lines = 1 + sum(cell.count("\n") for cell in header)
     names = [f"_c{i}" for i in range(width + _EXTRA_FIELDS)]

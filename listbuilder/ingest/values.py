@@ -29,6 +29,11 @@ Semantics worth knowing:
   40-99 19xx; a month without a day is the 1st; a bare year is 1 January;
   five-digit numbers are Excel serial days, nine- or ten-digit numbers Unix
   seconds.
+- Plausible ranges: a number past any real company (`1e19` employees, `inf`,
+  revenue above ``MAX_USD``) or a date outside ``DATE_RANGE`` (year 1, 9999) does
+  not parse: it becomes null, and ``read_companies`` keeps the raw text in
+  `unparsed` like any other value it could not read. Values never leave ingest
+  out of range, so no later stage overflows on them.
 """
 
 from __future__ import annotations
@@ -48,9 +53,13 @@ from listbuilder.normalize.geo import (
 )
 
 __all__ = [
+    "DATE_RANGE",
+    "MAX_COUNT",
+    "MAX_USD",
     "PLACEHOLDERS",
     "USD_RATES",
     "clean_text",
+    "date_out_of_range",
     "is_placeholder",
     "map_unique",
     "parse_code",
@@ -67,6 +76,12 @@ __all__ = [
     "parse_state",
     "parse_year",
 ]
+
+# Plausible ranges. The largest employer has ~2.3M staff, the largest revenue is below $1T:
+# anything past these is a typo or an attack, never a company.
+MAX_COUNT = 10_000_000  # employees, locations, headcount
+MAX_USD = 1e13  # revenue, funding, deal amounts
+DATE_RANGE: tuple[date, date] = (date(1800, 1, 1), date(2199, 12, 31))
 
 # Lower-cased values that mean "no value" (compared after trimming).
 PLACEHOLDERS: tuple[str, ...] = (
@@ -247,6 +262,8 @@ def is_placeholder(expr: pl.Expr) -> pl.Expr:
 
 def _clean_series(series: pl.Series) -> pl.Series:
     series = series.cast(pl.String)
+    if series.str.contains("\ufeff", literal=True).any():  # a BOM pasted inside a value
+        series = series.str.replace_all("\ufeff", "", literal=True)
     # Few distinct values (industries, states): clean those once. The head decides cheaply.
     if len(series) > 50_000 and series.head(20_000).n_unique() < 2_000:
         return map_unique(series, lambda frame: _clean_series(frame["v"]))
@@ -365,7 +382,7 @@ def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
     )
     excel_min = pl.coalesce(month("m1"), month("m2"))
     excel_max = pl.coalesce(pl.col("a").cast(pl.Float64), pl.col("b").cast(pl.Float64))
-    ok = ~pl.col("solo") & (value >= 0)
+    ok = ~pl.col("solo") & _plausible(value)
     lo_b = pl.coalesce(pl.col("min"), pl.when(pl.col("value").is_null()).then(excel_min))
     hi_b = (
         pl.when(pl.col("min").is_not_null())
@@ -373,12 +390,21 @@ def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.when(pl.col("value").is_null()).then(excel_max))
     )
     return frame.select(
-        value=pl.when(pl.col("solo"))
-        .then(pl.lit(1, pl.Int64))
-        .otherwise(pl.when(value >= 0).then(value.floor().cast(pl.Int64))),
-        min=pl.when(ok & (lo_b >= 0)).then(lo_b.floor().cast(pl.Int64)),
-        max=pl.when(ok & (lo_b >= 0) & (hi_b >= 0)).then(hi_b.floor().cast(pl.Int64)),
+        value=pl.when(pl.col("solo")).then(pl.lit(1, pl.Int64)).otherwise(_count(value)),
+        min=pl.when(ok & _plausible(lo_b)).then(_count(lo_b)),
+        max=pl.when(ok & _plausible(lo_b) & _plausible(hi_b)).then(_count(hi_b)),
     )
+
+
+def _plausible(count: pl.Expr) -> pl.Expr:
+    """A count in 0..MAX_COUNT: false for NaN, infinities and `1e19` alike."""
+    return count.is_between(0, MAX_COUNT) & count.is_not_nan()
+
+
+def _count(value: pl.Expr) -> pl.Expr:
+    """Int64 count, null out of range. The cast is non-strict: polars evaluates it on
+    every row, the ones `when` masks out included, so a strict cast would overflow."""
+    return pl.when(_plausible(value)).then(value.floor().cast(pl.Int64, strict=False))
 
 
 def _employees(frame: pl.DataFrame) -> pl.Series:
@@ -430,7 +456,10 @@ def _money(frame: pl.DataFrame, scale: float, currency: str | None) -> pl.Series
         has_unit=pl.col("compact").str.contains(r"[kmbt]\+?$|[kmbt]-"),
     )
     scaled = pl.when(pl.col("has_unit")).then(pl.col("value")).otherwise(pl.col("value") * scale)
-    return frame.select(pl.when(scaled >= 0).then(scaled * pl.col("rate"))).to_series()
+    usd = scaled * pl.col("rate")
+    return frame.select(
+        pl.when(usd.is_between(0, MAX_USD) & usd.is_not_nan()).then(usd)
+    ).to_series()
 
 
 def parse_money(expr: pl.Expr, *, scale: float = 1.0, currency: str | None = None) -> pl.Expr:
@@ -474,8 +503,17 @@ def parse_funding_stage(expr: pl.Expr) -> pl.Expr:
     return _expr(_funding_stage, pl.String())(expr)
 
 
-def _two_digit_year(year: pl.Expr) -> pl.Expr:
-    return pl.when(year < 40).then(year + 2000).when(year < 100).then(year + 1900).otherwise(year)
+def _two_digit_year(text: pl.Expr) -> pl.Expr:
+    """`12` -> 2012, `85` -> 1985; four digits as written (`0001` is year 1, not 2001)."""
+    year = text.cast(pl.Int32, strict=False)
+    short = text.str.len_chars() <= 2
+    return (
+        pl.when(short & (year < 40))
+        .then(year + 2000)
+        .when(short & (year < 100))
+        .then(year + 1900)
+        .otherwise(year)
+    )
 
 
 def _ymd(y: pl.Expr, m: pl.Expr, d: pl.Expr) -> pl.Expr:
@@ -498,7 +536,7 @@ _DATE_PATTERNS: dict[str, str] = {
 }
 
 
-def _date(frame: pl.DataFrame) -> pl.Series:
+def _date(frame: pl.DataFrame, *, bounded: bool = True) -> pl.Series:
     frame = frame.with_columns(t=clean_text(pl.col("v")).str.to_lowercase())
     frame = frame.with_columns(
         *(pl.col("t").str.extract_groups(p).alias(k) for k, p in _DATE_PATTERNS.items()),
@@ -523,18 +561,18 @@ def _date(frame: pl.DataFrame) -> pl.Series:
         .otherwise(num("sl_b") > 12)
     )
     first = pl.col("month_first")
-    return frame.select(
+    frame = frame.select(
         pl.coalesce(
             _ymd(pl.col("iso_y"), pl.col("iso_m"), pl.col("iso_d")),
             _ymd(
-                _two_digit_year(num("sl_y")),
+                _two_digit_year(pl.col("sl_y")),
                 pl.when(first).then(num("sl_a")).otherwise(num("sl_b")),
                 pl.when(first).then(num("sl_b")).otherwise(num("sl_a")),
             ),
             _ymd(pl.col("ym_y"), pl.col("ym_m"), pl.lit(1)),
             _ymd(pl.col("my_y"), month("my_m"), pl.lit(1)),
             _ymd(pl.col("mdy_y"), month("mdy_m"), pl.col("mdy_d")),
-            _ymd(_two_digit_year(num("dmy_y")), month("dmy_m"), pl.col("dmy_d")),
+            _ymd(_two_digit_year(pl.col("dmy_y")), month("dmy_m"), pl.col("dmy_d")),
             pl.when(pl.col("year").is_between(1800, 2100)).then(
                 _ymd(pl.col("year"), pl.lit(1), pl.lit(1))
             ),
@@ -544,14 +582,26 @@ def _date(frame: pl.DataFrame) -> pl.Series:
             pl.when(pl.col("unix").is_not_null()).then(
                 pl.from_epoch(pl.col("unix"), time_unit="s").dt.date()
             ),
-        )
-    ).to_series()
+        ).alias("date")
+    )
+    if bounded:
+        frame = frame.select(pl.when(pl.col("date").is_between(*DATE_RANGE)).then("date"))
+    return frame.to_series()
 
 
-def parse_date(expr: pl.Expr) -> pl.Expr:
+def parse_date(expr: pl.Expr, *, bounded: bool = True) -> pl.Expr:
     """Date from `2012-06-30`, `6/30/2012`, `30.06.2012`, `Jun 2012`, `June 30, 2012`,
-    `2012`, Excel serials (`41090`) and Unix seconds; see the module doc for ambiguity rules."""
-    return _expr(_date, pl.Date())(expr)
+    `2012`, Excel serials (`41090`) and Unix seconds; see the module doc for ambiguity rules.
+
+    Dates outside ``DATE_RANGE`` are null; `bounded=False` keeps them, so that a caller can
+    tell "out of range" from "not a date".
+    """
+    return _expr(lambda frame: _date(frame, bounded=bounded), pl.Date())(expr)
+
+
+def date_out_of_range(expr: pl.Expr) -> pl.Expr:
+    """True where a value reads as a date but lies outside ``DATE_RANGE`` (year 1, 9999)."""
+    return parse_date(expr, bounded=False).is_not_null() & parse_date(expr).is_null()
 
 
 def _year(frame: pl.DataFrame) -> pl.Series:

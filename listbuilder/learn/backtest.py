@@ -22,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from listbuilder.errors import InputError
 from listbuilder.learn import stats
 from listbuilder.profile.model import Profile
 from listbuilder.score import score_companies
@@ -430,7 +431,10 @@ def backtest_deals(
     if deals.height == 0:
         raise ValueError("backtest_deals needs at least one deal")
     when = as_of or deals["created"].max()
-    assert isinstance(when, dt.date)
+    if not isinstance(when, dt.date):
+        raise InputError(
+            f"{source or 'deals'}: no deals with a created date; nothing to learn from"
+        )
     classified = retention_known(classify_deals(deals, profile), when)
 
     def measure(frame: pl.DataFrame, label: str) -> dict[str, Any]:

@@ -129,6 +129,9 @@ DEAL_SCHEMA: dict[str, pl.DataType] = {
 }
 
 _RAW = "__deal_"
+# Longest review window: a century. Longer ones reach past the dates a deal can carry.
+MAX_WINDOW_DAYS = 36_500
+_DATE_SPAN = f"{V.DATE_RANGE[0]} to {V.DATE_RANGE[1]}"
 _TRUE = ("true", "yes", "y", "1", "x", "t", "won", "renewed")
 _FALSE = ("false", "no", "n", "0", "f", "lost", "churned")
 _WON = r"\bwon\b|\bwin\b|closed.?won|^signed$|^customer$"
@@ -153,6 +156,28 @@ class Deals:
         """The latest date the file knows of (created or closed, not in the future of created)."""
         created = self.deals["created"].max()
         return created if isinstance(created, dt.date) else None
+
+    def require_closed(self) -> None:
+        """Raise InputError (one line) when there is nothing to learn from: no usable deal,
+        or none won or lost yet. `learn`, `backtest` and `review` call it before any work."""
+        if self.deals.height == 0:
+            if self.rejects.height:
+                first = self.rejects.row(0, named=True)
+                why = (
+                    f"all {self.rejects.height} deal rows were rejected (line {first['line']}: "
+                    f"{first['reason']})"
+                )
+            else:
+                why = "the file has a header but no deal rows"
+            raise InputError(
+                f"{self.source}: no usable deals: {why}; there is nothing to learn from"
+            )
+        closed = int((self.deals["outcome"] != "open").sum())
+        if closed == 0:
+            raise InputError(
+                f"{self.source}: all {self.deals.height} deals are still open; there is nothing "
+                "to learn from until some are won or lost"
+            )
 
 
 def outcome_expr(
@@ -228,14 +253,14 @@ def read_deals(
     if "domain" in found:
         overrides[found["domain"]] = "website"
     ingested = read_companies(path, column_map=overrides)
-    # deal columns pass through under their header (`<header>_input` when it is a canonical
-    # name); park them under private names so `outcome`, `created`... can be computed
+    # deal columns pass through under their header (`input_<header>` when it names one of
+    # our columns); park them under private names so `outcome`, `created`... can be computed
+    renamed = ingested.reports[0].renamed
     raw_names = {}
     for name, header in found.items():
         if name in ("account", "domain"):
             continue
-        column = header if header in ingested.companies.columns else f"{header}_input"
-        raw_names[column] = f"{_RAW}{name}"
+        raw_names[renamed.get(header, header)] = f"{_RAW}{name}"
     frame = ingested.companies.rename(raw_names)
 
     def text(name: str) -> pl.Expr:
@@ -273,10 +298,14 @@ def read_deals(
     reason = (
         pl.when(pl.col("_created_raw").is_null())
         .then(pl.lit("no created date"))
+        .when(pl.col("created").is_null() & V.date_out_of_range(pl.col("_created_raw")))
+        .then(pl.lit(f"created date out of range ({_DATE_SPAN})"))
         .when(pl.col("created").is_null())
         .then(pl.lit("created date is not a date"))
         .when(pl.col("outcome").is_null())
         .then(pl.lit("no deal stage or outcome"))
+        .when(pl.col("closed").is_null() & V.date_out_of_range(pl.col("_closed_raw")))
+        .then(pl.lit(f"close date out of range ({_DATE_SPAN})"))
         .when(pl.col("_closed_raw").is_not_null() & pl.col("closed").is_null())
         .then(pl.lit("close date is not a date"))
         .when(pl.col("closed") < pl.col("created"))

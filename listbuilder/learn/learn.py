@@ -38,6 +38,7 @@ from typing import Any
 
 import polars as pl
 
+from listbuilder.errors import InputError
 from listbuilder.learn import stats
 from listbuilder.learn.backtest import pct, retention_known, times
 from listbuilder.learn.draft import draft_toml
@@ -399,7 +400,10 @@ def learn_profile(
 ) -> Draft:
     """Draft a profile from closed deals; `Draft.criteria` is empty when nothing separates them."""
     when = as_of or deals["created"].max()
-    assert isinstance(when, dt.date)
+    if not isinstance(when, dt.date):
+        raise InputError(
+            f"{source or 'deals'}: no deals with a created date; nothing to learn from"
+        )
     frame = label_deals(deals, best=best, as_of=when)
     good = int(frame["good"].sum()) if frame.height else 0
     bad = frame.height - good

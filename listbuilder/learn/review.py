@@ -17,8 +17,10 @@ from typing import Any
 
 import polars as pl
 
+from listbuilder.errors import InputError
 from listbuilder.learn import stats
 from listbuilder.learn.backtest import BELOW_TIERS, OUT_FILTERED, classify_deals, pct
+from listbuilder.learn.deals import MAX_WINDOW_DAYS
 from listbuilder.profile.model import Profile
 
 CONVERSION_DROP = 0.15
@@ -155,7 +157,10 @@ def review_deals(
 ) -> Review:
     """Compare the last `window` days of deals with the `window` days before, per tier."""
     when = as_of or deals["created"].max()
-    assert isinstance(when, dt.date)
+    if not isinstance(when, dt.date):
+        raise InputError("no deals with a created date; there is nothing to review")
+    if not 1 <= window <= MAX_WINDOW_DAYS:
+        raise InputError(f"window = {window}: use between 1 and {MAX_WINDOW_DAYS} days")
     classified = classify_deals(deals, profile)
     cur_start = when - dt.timedelta(days=window - 1)
     prev_start = cur_start - dt.timedelta(days=window)

@@ -25,6 +25,7 @@ from listbuilder.profile.model import (
     Profile,
     Rule,
 )
+from listbuilder.profile.nesting import nesting_problem
 from listbuilder.profile.parse import parse_profile
 from listbuilder.resources import filters_dir
 
@@ -105,6 +106,9 @@ def load_profile(path_or_name: str | os.PathLike[str]) -> Profile:
         raise profile_error(
             [f"{source}: not UTF-8 text (byte {exc.start}); save it as UTF-8"]
         ) from None
+    too_deep = nesting_problem(text, source)
+    if too_deep:
+        raise profile_error([too_deep])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -22,6 +22,9 @@ import polars as pl
 from listbuilder.errors import InputError
 from listbuilder.schema import REJECT_SCHEMA
 
+# Dates outside ingest's DATE_RANGE (year 1, 9999): a reasoned reject, never an overflow later.
+_OUT_OF_RANGE = "event date out of range (1800-01-01 to 2199-12-31)"
+
 EVENT_KINDS: tuple[str, ...] = (
     "funding",
     "exec_hire",
@@ -298,16 +301,20 @@ def _to_events(
     reason = (
         pl.when(pl.col("date").is_null())
         .then(pl.lit("event has no date"))
+        .when(pl.col("_date").is_null() & values.date_out_of_range(pl.col("date")))
+        .then(pl.lit(_OUT_OF_RANGE))
         .when(pl.col("_date").is_null())
         .then(pl.lit("event date did not parse"))
         .when(pl.col("domain").is_null() & pl.col("company_name").is_null())
         .then(pl.lit("event has no domain or company name"))
         .when(pl.col("_kind").is_null())
         .then(pl.lit("unknown event kind"))
+        .when((pl.col("_kind") == "headcount") & pl.col("headcount").is_null())
+        .then(pl.lit("headcount snapshot has no headcount"))
         .when(
             (pl.col("_kind") == "headcount") & values.parse_employees(pl.col("headcount")).is_null()
         )
-        .then(pl.lit("headcount snapshot has no headcount"))
+        .then(pl.lit(f"headcount is not a count from 0 to {values.MAX_COUNT:,}"))
     )
     df = df.with_columns(reason.alias("_reason"))
     rejects = df.filter(pl.col("_reason").is_not_null()).select(
@@ -319,8 +326,10 @@ def _to_events(
         pl.col("domain"),
         pl.when(pl.col("_reason") == "unknown event kind")
         .then("kind=" + pl.col("kind"))
-        .when(pl.col("_reason") == "event date did not parse")
+        .when(pl.col("_reason").is_in(["event date did not parse", _OUT_OF_RANGE]))
         .then("date=" + pl.col("date"))
+        .when(pl.col("_reason").str.starts_with("headcount is not"))
+        .then("headcount=" + pl.col("headcount"))
         .otherwise(None)
         .alias("detail"),
     )

@@ -67,6 +67,8 @@ import polars as pl
 
 from listbuilder.schema import FUNDING_STAGES
 
+_MAX_DAYS = 36_500  # a century: past it a decay or an age limit means nothing
+
 SIGNAL_KINDS: tuple[str, ...] = (
     "funding",
     "exec_hire",
@@ -206,8 +208,12 @@ def _parse_one(table: Any, problems: list[str]) -> SignalRule | None:
                 problems.append(f"unknown key {key}{_suggest(key, allowed)}")
 
     boost = _number(table, "boost", problems, required=True, positive=True, unit="points")
-    half_life = _number(table, "half_life_days", problems, positive=True, unit="days")
-    max_age = _number(table, "max_age_days", problems, positive=True, unit="days")
+    half_life = _number(
+        table, "half_life_days", problems, positive=True, maximum=_MAX_DAYS, unit="days"
+    )
+    max_age = _number(
+        table, "max_age_days", problems, positive=True, maximum=_MAX_DAYS, unit="days"
+    )
     cap = _number(table, "cap", problems, positive=True, unit="points")
     combine = table.get("combine", "strongest")
     if combine not in COMBINE_RULES:
@@ -335,6 +341,7 @@ def _number(
     required: bool = False,
     positive: bool = False,
     minimum: float | None = None,
+    maximum: float | None = None,
     unit: str = "",
 ) -> float | None:
     if key not in table:
@@ -354,6 +361,9 @@ def _number(
         return None
     if minimum is not None and value < minimum:
         problems.append(f"{key} = {_show(value)}: must be at least {minimum:g}")
+        return None
+    if maximum is not None and value > maximum:
+        problems.append(f"{key} = {_show(value)}: must be at most {maximum:g}{of}")
         return None
     return float(value)
 
