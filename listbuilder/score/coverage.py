@@ -107,7 +107,8 @@ def measure_coverage(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) ->
         for name, present in result.present.items():
             exprs[f"{i}:c:{name}"] = present.cast(pl.Int64).sum()
         exprs[f"{i}:reach"] = result.reachable.max()
-    narrow = frame.select(c for c in frame.columns if c in plan.roots())
+    roots = set(plan.roots())  # once: a list can have a thousand columns
+    narrow = frame.select(c for c in frame.columns if c in roots)
     row = plan.apply(narrow.lazy(), range(plan.SELECT)).select(**exprs).collect().row(0, named=True)
     total = frame.height
     out = []
