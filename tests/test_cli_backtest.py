@@ -176,3 +176,30 @@ def test_help_has_an_example(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert "Example: listbuilder " + command in result.output
+
+
+def test_backtest_out_that_holds_the_deals_is_refused_before_any_work(
+    files: dict[str, Path],
+) -> None:
+    result = invoke(
+        "backtest", files["deals"], "--profile", files["profile"], "--out", files["dir"]
+    )
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "holds" in result.output or "input" in result.output
+    assert not (files["dir"] / "backtest.md").exists()
+
+
+def test_learn_out_that_is_the_deals_file_is_refused(files: dict[str, Path]) -> None:
+    before = files["deals"].read_bytes()
+    result = invoke("learn", files["deals"], "--out", files["deals"])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("is also an input; write the result to another file")
+    assert files["deals"].read_bytes() == before
+
+
+def test_backtest_out_under_proc_is_one_line(files: dict[str, Path]) -> None:
+    result = invoke("backtest", files["deals"], "--profile", files["profile"], "--out", "/proc/x")
+    assert result.exit_code == 2
+    assert "under /proc" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -29,6 +29,11 @@ def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
+def _is_backtest_output(rel: str) -> bool:
+    """The files `backtest` writes into its --out folder."""
+    return rel.startswith("backtest.") or rel == "deals_rejects.csv"
+
+
 def _rejected(count: int, out: Path | None) -> str:
     if not count:
         return ""
@@ -81,6 +86,12 @@ def backtest(
 
     Example: listbuilder backtest deals.csv --profile filters/b2b_saas.toml --out backtest/
     """
+    from listbuilder.export.folder import check_output_dir
+
+    inputs = [deals, *companies, *signals, profile_path]
+    check_output_dir(  # before any work: a path that cannot hold the report is one line
+        out_dir, inputs=[p for p in inputs if Path(p).exists()], owned=_is_backtest_output
+    )
     profile = load_profile(profile_path)
     events = None
     if signals:
@@ -155,6 +166,9 @@ def learn(
 
     Example: listbuilder learn deals.csv --out filters/learned.toml
     """
+    from listbuilder.export.folder import check_output_file
+
+    check_output_file(out_path, inputs=[deals, *companies])  # before any work
     read = read_deals(deals, companies=list(companies) or None)
     read.require_closed()
     draft = learn_profile(
