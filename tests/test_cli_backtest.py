@@ -178,16 +178,22 @@ def test_help_has_an_example(command: str) -> None:
     assert "Example: listbuilder " + command in result.output
 
 
-def test_backtest_out_that_holds_the_deals_is_refused_before_any_work(
-    files: dict[str, Path],
-) -> None:
+def test_backtest_writes_beside_the_deals_in_one_folder(files: dict[str, Path]) -> None:
     result = invoke(
         "backtest", files["deals"], "--profile", files["profile"], "--out", files["dir"]
     )
+    assert result.exit_code == 0, result.output
+    assert (files["dir"] / "backtest.md").exists()
+    assert files["deals"].exists()
+
+
+def test_backtest_out_that_is_a_file_is_refused_before_any_work(files: dict[str, Path]) -> None:
+    result = invoke(
+        "backtest", files["deals"], "--profile", files["profile"], "--out", files["deals"]
+    )
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
-    assert "holds" in result.output or "input" in result.output
-    assert not (files["dir"] / "backtest.md").exists()
+    assert "is a file, not a folder" in result.output
 
 
 def test_learn_out_that_is_the_deals_file_is_refused(files: dict[str, Path]) -> None:

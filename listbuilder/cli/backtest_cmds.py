@@ -29,11 +29,6 @@ def _as_of(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
-def _is_backtest_output(rel: str) -> bool:
-    """The files `backtest` writes into its --out folder."""
-    return rel.startswith("backtest.") or rel == "deals_rejects.csv"
-
-
 def _rejected(count: int, out: Path | None) -> str:
     if not count:
         return ""
@@ -86,12 +81,12 @@ def backtest(
 
     Example: listbuilder backtest deals.csv --profile filters/b2b_saas.toml --out backtest/
     """
-    from listbuilder.export.folder import check_output_dir
+    from listbuilder.export.folder import check_output_file
 
-    inputs = [deals, *companies, *signals, profile_path]
-    check_output_dir(  # before any work: a path that cannot hold the report is one line
-        out_dir, inputs=[p for p in inputs if Path(p).exists()], owned=_is_backtest_output
-    )
+    # before any work: a folder that cannot hold the report is one line (the reports are
+    # written beside whatever else the folder holds; only their own names are replaced)
+    for name in ("backtest.md", "backtest.html", "backtest.json", "deals_rejects.csv"):
+        check_output_file(Path(out_dir) / name, inputs=[deals, *companies, *signals, profile_path])
     profile = load_profile(profile_path)
     events = None
     if signals:
