@@ -187,10 +187,9 @@ def test_backtest_writes_beside_the_deals_in_one_folder(files: dict[str, Path]) 
     assert files["deals"].exists()
 
 
-def test_backtest_out_that_is_a_file_is_refused_before_any_work(files: dict[str, Path]) -> None:
-    result = invoke(
-        "backtest", files["deals"], "--profile", files["profile"], "--out", files["deals"]
-    )
+def test_backtest_out_under_a_file_is_refused_before_any_work(files: dict[str, Path]) -> None:
+    out = files["deals"] / "reports"
+    result = invoke("backtest", files["deals"], "--profile", files["profile"], "--out", out)
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
     assert "is a file, not a folder" in result.output
