@@ -32,7 +32,7 @@ def write_dedupe_outputs(
 
     ``earlier_rejects`` (ingest, normalize) go first in rejects.csv so the file closes the count.
     """
-    from listbuilder.export.files import csv_bytes
+    from listbuilder.export.files import write_csv_file
     from listbuilder.export.folder import check_output_dir, is_dedupe_output, staged_output
 
     out = Path(out_dir)
@@ -47,9 +47,9 @@ def write_dedupe_outputs(
     }
     try:
         with staged_output(out, owned=is_dedupe_output) as staging:
-            # one file rendered at a time: a million-row list as text is 400 MB
+            # streamed into the staging folder: a million-row list as text is 400 MB
             for name, frame in files.items():
-                (staging / name).write_bytes(csv_bytes(frame))
+                write_csv_file(staging / name, frame)
     except OSError as exc:
         raise InputError(f"{out}: cannot write the outputs ({exc.strerror or exc})") from None
     return {name.removesuffix(".csv"): out / name for name in files}

@@ -88,6 +88,17 @@ def csv_bytes(df: pl.DataFrame, *, bom: bool = True) -> bytes:
     return (UTF8_BOM if bom else b"") + text.encode("utf-8")
 
 
+def write_csv_file(path: str | Path, df: pl.DataFrame, *, bom: bool = True) -> Path:
+    """``csv_bytes(df)`` written straight into ``path`` (a new file, e.g. in a staging
+    folder): no copy of the whole text in memory, which for a million rows is ~1 GB."""
+    flat = neutralise_frame(df.select(flat_text(c, t) for c, t in df.schema.items()))
+    with open(path, "wb") as handle:
+        if bom:
+            handle.write(UTF8_BOM)
+        flat.write_csv(handle, date_format="%Y-%m-%d")
+    return Path(path)
+
+
 def write_csv_atomic(path: str | Path, df: pl.DataFrame, *, bom: bool = True) -> Path:
     """Write `df` through `csv_bytes` to `path`, atomically."""
     return write_bytes_atomic(Path(path), csv_bytes(df, bom=bom))
