@@ -1,0 +1,221 @@
+"""Seeds: the best customers, read like any list and found in the list by the match model.
+
+A seeds file is read by `read_companies` (any vendor's headers: a CRM export, a
+Crunchbase export, two columns of names and domains). Each seed is linked to the list
+exactly as `learn` links deals (`listbuilder.learn.deals.join_companies`): same company
+domain first, then the dedupe match model with the linking prior, more likely than not,
+never a namesake abroad. A seed found in the list takes the list's firmographics (the
+list's values win over the file's own) and is never its own neighbour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from listbuilder.dedupe.matcher import (
+    candidate_pairs,
+    compare,
+    domain_pairs,
+    link_model,
+    prepare_sides,
+    score_pairs,
+)
+from listbuilder.dedupe.settings import DedupeSettings
+from listbuilder.errors import InputError
+from listbuilder.ingest import read_companies
+from listbuilder.normalize import normalize_companies
+from listbuilder.schema import COMPANY_SCHEMA
+
+# A seed is the list company it most probably is, from this probability on (as deals).
+LINK_PROBABILITY = 0.5
+_FIRMOGRAPHICS = [f for f in COMPANY_SCHEMA if f not in ("name", "website")]
+SIMILARITY_COLUMNS = ("employees", "revenue", "total_funding", "industry", "naics", "sic",
+                      "technologies", "departments", "country", "funding_stage",
+                      "founded_year")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """The seeds, one row per seed row of the file, with how each was found in the list.
+
+    `frame` holds the canonical columns (the list's firmographics for a found seed) plus
+    `seed_line`, `seed_name` (how the seed reads in explanations), `list_row` (position
+    in the list, null when not found), `list_record` (its `file:line` there), `found_by`
+    (`domain` or `name p=0.97`), `usable` and `reason` (why a seed is not used).
+    """
+
+    frame: pl.DataFrame
+    source: str
+    rejected: int  # seed rows ingest could not use at all (no name, no domain)
+
+    @property
+    def usable(self) -> pl.DataFrame:
+        return self.frame.filter(pl.col("usable"))
+
+
+def _known(frame: pl.DataFrame) -> pl.Expr:
+    tests = []
+    for c in SIMILARITY_COLUMNS:
+        if c not in frame.columns:
+            continue
+        if frame.schema[c] == pl.List(pl.String):
+            tests.append(pl.col(c).list.len().fill_null(0) > 0)
+        else:
+            tests.append(pl.col(c).is_not_null())
+    return pl.any_horizontal(tests) if tests else pl.lit(False)
+
+
+def _preblock(seeds: pl.DataFrame, listed: pl.DataFrame) -> pl.Series:
+    """Positions of list rows that share a blocking key with some seed (domain, brand
+    label, name key, its first or last four letters, its sorted tokens): the matcher
+    then blocks these few rows, not the whole list against itself."""
+
+    def keys(frame: pl.DataFrame) -> pl.DataFrame:
+        compact = pl.col("name_key").str.replace_all(" ", "", literal=True)
+        domain = pl.when(~pl.col("domain_is_platform").fill_null(False)).then(pl.col("domain"))
+        return frame.select(
+            k_dom=domain,
+            k_brand=domain.str.split(".").list.first(),
+            k_name=compact,
+            k_pre=compact.str.slice(0, 4),
+            k_suf=compact.str.slice(-4),
+            k_sorted=pl.col("name_key").str.split(" ").list.sort().list.join(""),
+        ).with_row_index("_pos")
+
+    s, lst = keys(seeds), keys(listed)
+    hits = []
+    for col in ("k_dom", "k_brand", "k_name", "k_pre", "k_suf", "k_sorted"):
+        wanted = s[col].drop_nulls().unique()
+        wanted = wanted.filter(wanted.str.len_chars() >= 2)
+        hits.append(lst.filter(pl.col(col).is_in(wanted.implode()))["_pos"])
+    return pl.concat(hits).unique().sort()
+
+
+def link_seeds(
+    seeds: pl.DataFrame, listed: pl.DataFrame, *, settings: DedupeSettings | None = None
+) -> pl.DataFrame:
+    """`_r` (seed position), `_c` (list position), `found_by`: each seed's list company."""
+    settings = settings or DedupeSettings()
+    empty = pl.DataFrame(schema={"_r": pl.UInt32, "_c": pl.UInt32, "found_by": pl.String})
+    if seeds.height == 0 or listed.height == 0:
+        return empty
+    positions = _preblock(seeds, listed)
+    subset = listed[positions]
+    if subset.height == 0:
+        return empty
+    n0 = seeds.height
+    m0, m1 = prepare_sides(seeds, subset)
+    found = [
+        domain_pairs(m0, m1).select(
+            _r="r", _c="c", _rule=pl.lit(0, dtype=pl.Int32), _p=pl.lit(1.0, pl.Float64)
+        )
+    ]
+    m = pl.concat([m0, m1])
+    pairs = candidate_pairs(m, settings)
+    levels = compare(m, pairs, settings)
+    model = link_model(m, levels, settings, accounts=listed.height)
+    scored = score_pairs(m, pairs, settings, model=model, levels=levels, threshold=LINK_PROBABILITY)
+    scored = scored.filter(pl.col("lv_country") != 1)  # never a namesake abroad
+    found.append(
+        scored.select(
+            _r=pl.min_horizontal("i", "j"),
+            _c=pl.max_horizontal("i", "j"),
+            _rule=pl.col("rule").cast(pl.Int32),
+            _p=pl.col("p"),
+        )
+    )
+    best = (
+        pl.concat(found)
+        .with_columns(pl.col("_r").cast(pl.UInt32), pl.col("_c").cast(pl.UInt32))
+        .sort(["_r", "_rule", "_p", "_c"], descending=[False, False, True, False])
+        .group_by("_r", maintain_order=True)
+        .first()
+    )
+    back = pl.DataFrame({"_c": np.arange(n0, n0 + subset.height, dtype=np.uint32),
+                         "_list": positions.cast(pl.UInt32)})  # fmt: skip
+    return best.join(back, on="_c", how="left").select(
+        "_r",
+        _c=pl.col("_list"),
+        found_by=pl.when(pl.col("_rule") == 0)
+        .then(pl.lit("domain"))
+        .otherwise(pl.format("name p={}", pl.col("_p").round(3))),
+    )
+
+
+def read_seeds(
+    path: str | Path,
+    listed: pl.DataFrame,
+    *,
+    settings: DedupeSettings | None = None,
+    column_map: dict[str, str] | None = None,
+) -> Seeds:
+    """Read a seeds file and find each seed in `listed` (a normalized list).
+
+    Raises InputError (one line) when the file has no seed row at all.
+    """
+    source = str(path)
+    ingested = read_companies(path, column_map=column_map)
+    raw, unusable = normalize_companies(ingested.companies)
+    rejected = ingested.rejects.height + unusable.height
+    if raw.height == 0:
+        why = (
+            f"none of its {rejected} rows has a company name or domain"
+            if rejected
+            else "the file has a header but no rows"
+        )
+        raise InputError(
+            f"{source}: no usable seeds: {why}; give your best customers with at least a "
+            "name or a website column"
+        )
+    links = link_seeds(raw, listed, settings=settings)
+    frame = (
+        raw.with_row_index("_r")
+        .with_columns(pl.col("_r").cast(pl.UInt32))
+        .join(links, on="_r", how="left")
+    )
+    firmo = [c for c in _FIRMOGRAPHICS if c in listed.columns]
+    from_list = listed.select(firmo).with_row_index("_c").with_columns(pl.col("_c").cast(pl.UInt32))
+    from_list = from_list.rename({c: f"{c}__list" for c in firmo})
+    frame = frame.join(from_list, on="_c", how="left", maintain_order="left")
+    frame = frame.with_columns(
+        pl.coalesce(pl.col(f"{c}__list"), pl.col(c)).alias(c) if c in frame.columns
+        else pl.col(f"{c}__list").alias(c)
+        for c in firmo
+    ).drop([f"{c}__list" for c in firmo])  # fmt: skip
+    list_name = listed.select(
+        pl.col("name").alias("_list_name"),
+        pl.format("{}:{}", pl.col("source"), pl.col("line")).alias("list_record"),
+    ).with_row_index("_c")
+    frame = frame.join(
+        list_name.with_columns(pl.col("_c").cast(pl.UInt32)), on="_c", how="left",
+        maintain_order="left",
+    )  # fmt: skip
+    first_of = pl.col("_r").min().over("_c")
+    duplicate = pl.col("_c").is_not_null() & (pl.col("_r") != first_of)
+    known = _known(frame)
+    frame = (
+        frame.with_columns(
+            seed_line=pl.col("line"),
+            seed_name=pl.coalesce(pl.col("name"), pl.col("_list_name"), pl.col("domain")),
+            list_row=pl.col("_c").cast(pl.Int64),
+            _first_line=pl.col("line").min().over("_c"),
+        )
+        .with_columns(
+            reason=pl.when(duplicate)
+            .then(pl.format("same company as seed line {}", pl.col("_first_line")))
+            .when(~known)
+            .then(
+                pl.lit(
+                    "no firmographics: not found in the list, and no size, industry, country, "
+                    "technologies... of its own"
+                )  # fmt: skip
+            )
+            .otherwise(None),
+        )
+        .with_columns(usable=pl.col("reason").is_null())
+    )
+    return Seeds(frame.drop("_r", "_c", "_list_name", "_first_line"), source, rejected)
