@@ -372,6 +372,20 @@ def test_a_rename_on_one_domain_still_merges() -> None:
     assert dedupe_companies(make_frame(rows)).companies.height == 1
 
 
+@pytest.mark.parametrize(
+    "cities",
+    [
+        [None] * 70,  # a block too large for its next key, which no row has
+        [f"City {k}" for k in range(70)],  # every row alone under the next key
+        [None if k % 2 else f"City {k}" for k in range(70)],
+    ],
+    ids=["no city", "a city each", "half with a city"],
+)
+def test_a_block_too_large_is_windowed_not_dropped(cities: list[str | None]) -> None:
+    rows = [co("Acme Widgets", "acme.com", city=city) for city in cities]
+    assert dedupe_companies(make_frame(rows)).companies.height == 1
+
+
 def test_domainless_row_matching_two_namesakes_stays_alone() -> None:
     rows = [
         co("Jørgensen Rådgivning", "jorgensen.dk", city="København"),

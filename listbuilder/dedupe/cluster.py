@@ -13,6 +13,7 @@ different company domains.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -53,7 +54,11 @@ def connected_components(pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def cluster_pairs(
-    pairs: pl.DataFrame, m: pl.DataFrame, *, near_identical: float | None
+    pairs: pl.DataFrame,
+    m: pl.DataFrame,
+    *,
+    near_identical: float | None,
+    components: Callable[[pl.DataFrame], pl.DataFrame] = connected_components,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cluster accepted pairs (strongest first) of prepared frame ``m``.
 
@@ -62,13 +67,14 @@ def cluster_pairs(
     (``near_identical`` None: never two different company domains in one cluster).
     Returns ``labels`` (``_i``, ``_comp``: smallest member index of the cluster)
     for rows in some cluster, and the ``edges`` (``i, j, reason``) that joined them.
+    ``components``: ``connected_components`` or an engine's (the same labels).
     """
     if pairs.height == 0:
         return (
             pl.DataFrame(schema={"_i": pl.UInt32, "_comp": pl.UInt32}),
             pl.DataFrame(schema={"i": pl.UInt32, "j": pl.UInt32, "reason": pl.String}),
         )
-    labels = connected_components(pairs).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
+    labels = components(pairs).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
     doms = labels.join(m.select("_i", "_dom"), on="_i", how="left")
     conflicted = (
         doms.group_by("_comp").agg(n=pl.col("_dom").drop_nulls().n_unique()).filter(pl.col("n") > 1)

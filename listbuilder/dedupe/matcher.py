@@ -30,7 +30,10 @@ fits rows on several company domains (namesakes) matches none of them.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Protocol
 
+import numpy as np
 import polars as pl
 
 from listbuilder.dedupe import model as fs
@@ -162,8 +165,11 @@ def _pairs_in_blocks(
     left_only: str | None = None,
     max_block: int | None = None,
 ) -> pl.DataFrame:
-    """All pairs within blocks of ``keys[0]``; a block over ``max_block`` is split by
-    the next key (``keys[1]``...), and what is still too large is windowed."""
+    """All pairs within blocks of ``keys[0]``; a block over ``max_block`` is windowed
+    (each row with the ``window`` rows after it in name order) and split by the next key
+    (``keys[1]``...), whose blocks are paired or windowed the same way. A row of a large
+    block is never left out: without the next key, or alone under it, its window pairs
+    it still."""
     limit = max_block or settings.max_block
     f = b.filter(pl.col(keys[0]).is_not_null())
     parts = []
@@ -173,12 +179,11 @@ def _pairs_in_blocks(
         small = f.filter((pl.col("_n") > 1) & (pl.col("_n") <= limit))
         parts.append(_all_pairs(small, block, open_only=open_only, left_only=left_only))
         f = f.filter(pl.col("_n") > limit)
-        if depth + 1 < len(keys):
-            f = f.filter(pl.col(keys[depth + 1]).is_not_null())
         if f.height == 0:
             break
-    if f.height:
-        parts.append(_window_pairs(f, keys, settings.window, open_only=open_only, order="_order"))
+        parts.append(_window_pairs(f, block, settings.window, open_only=open_only, order="_order"))
+        if depth + 1 < len(keys):
+            f = f.filter(pl.col(keys[depth + 1]).is_not_null())
     return _undirected(pl.concat(parts)) if parts else _no_pairs()
 
 
@@ -258,21 +263,48 @@ def _no_pairs() -> pl.DataFrame:
     return pl.DataFrame(schema={"i": pl.UInt32, "j": pl.UInt32})
 
 
-def candidate_pairs(
-    m: pl.DataFrame,
-    settings: DedupeSettings,
-    *,
-    anywhere: pl.Expr | None = None,
-) -> pl.DataFrame:
-    """Blocked candidate pairs ``(i, j)`` with ``i < j``, unique, sorted.
+@dataclass(frozen=True)
+class BlockingPass:
+    """One blocking pass: all pairs within blocks of ``keys[0]``, a block over
+    ``max_block`` split by the next key (then windowed). ``open_only``: one of the two
+    rows has no company domain; ``left_only``: that row is also flagged so."""
 
-    ``anywhere``: rows it selects are also blocked on the first four and the last four
-    letters of the name key whatever the country (suppression: a CRM record without
-    a country meets its account anywhere).
-    """
+    keys: tuple[str, ...]
+    open_only: bool
+    max_block: int | None = None
+    left_only: str | None = None
+
+
+# Sorted neighbourhoods over the rows with a name (for rows without a company domain):
+# the window order of each, as (column of ``blocking_keys``, then ``_founded``, ``_i``).
+NEIGHBOURHOOD_ORDERS = ("_o1", "_o2")
+
+
+def blocking_passes(settings: DedupeSettings, *, anywhere: bool = False) -> list[BlockingPass]:
+    """The blocking passes over ``blocking_keys`` (every engine reads this list)."""
+    # a brand label on more company domains than this in one city is a common word
+    brand_block = max(2, settings.max_block // 4)
+    passes = [
+        BlockingPass(("_dom", "_city"), open_only=False),
+        BlockingPass(("_brand", "_country", "_city"), open_only=False, max_block=brand_block),
+        BlockingPass(("_name", "_country", "_city"), open_only=True),
+        BlockingPass(("_sorted", "_country", "_city"), open_only=True),
+    ]
+    for key in ("_pre", "_suf", "_ana", "_ends"):
+        passes.append(BlockingPass(("_country", key, "_city"), open_only=True))
+        if anywhere:
+            passes.append(BlockingPass((key,), open_only=True, left_only="_anywhere"))
+    return passes
+
+
+def blocking_keys(m: pl.DataFrame, *, anywhere: pl.Expr | None = None) -> pl.DataFrame:
+    """One row per row of ``m``: its blocking keys as 64-bit codes, ``_open`` (no company
+    domain), ``_anywhere``, and the texts the sorted neighbourhoods order by (``_o1`` the
+    name key, ``_o2`` the reversed key; then ``_founded``, ``_i``). Row-local: an engine
+    may compute it on any slice of ``m`` and get the same codes."""
     compact = pl.col("_compact")
     country = pl.col("_country").fill_null("?")
-    b = m.select(
+    return m.select(
         "_i",
         _dom=_code(pl.col("_dom")),
         _brand=_code(pl.col("_brand")),
@@ -286,26 +318,40 @@ def candidate_pairs(
         _ends=_code(pl.concat_str([compact.str.slice(0, 2), compact.str.slice(-2)])),
         _open=pl.col("_dom").is_null(),
         _anywhere=(anywhere if anywhere is not None else pl.lit(False)).fill_null(False),
-        # window order inside a block: name, then founding year, then row order
-        _order=pl.struct(compact, "_founded", "_i").rank("ordinal"),
-        _rorder=pl.struct(compact.str.reverse(), "_founded", "_i").rank("ordinal"),
+        _o1=compact,
+        _o2=compact.str.reverse(),
+        _founded="_founded",
     )
-    # a brand label on more company domains than this in one city is a common word
-    brand_block = max(2, settings.max_block // 4)
+
+
+def candidate_pairs(
+    m: pl.DataFrame,
+    settings: DedupeSettings,
+    *,
+    anywhere: pl.Expr | None = None,
+) -> pl.DataFrame:
+    """Blocked candidate pairs ``(i, j)`` with ``i < j``, unique, sorted.
+
+    ``anywhere``: rows it selects are also blocked on the first four and the last four
+    letters of the name key whatever the country (suppression: a CRM record without
+    a country meets its account anywhere).
+    """
+    b = blocking_keys(m, anywhere=anywhere).with_columns(
+        # window order inside a block: name, then founding year, then row order
+        _order=pl.struct("_o1", "_founded", "_i").rank("ordinal"),
+        _rorder=pl.struct("_o2", "_founded", "_i").rank("ordinal"),
+    )
     parts = [
-        _pairs_in_blocks(b, ["_dom", "_city"], settings, open_only=False),
         _pairs_in_blocks(
-            b, ["_brand", "_country", "_city"], settings, open_only=False, max_block=brand_block
-        ),
-        _pairs_in_blocks(b, ["_name", "_country", "_city"], settings, open_only=True),
-        _pairs_in_blocks(b, ["_sorted", "_country", "_city"], settings, open_only=True),
+            b,
+            list(bp.keys),
+            settings,
+            open_only=bp.open_only,
+            left_only=bp.left_only,
+            max_block=bp.max_block,
+        )
+        for bp in blocking_passes(settings, anywhere=anywhere is not None)
     ]
-    for key in ("_pre", "_suf", "_ana", "_ends"):
-        parts.append(_pairs_in_blocks(b, ["_country", key, "_city"], settings, open_only=True))
-        if anywhere is not None:
-            parts.append(
-                _pairs_in_blocks(b, [key], settings, open_only=True, left_only="_anywhere")
-            )
     named = b.filter(pl.col("_name").is_not_null()).with_columns(_all=pl.lit(1))
     for order in ("_order", "_rorder"):
         parts.append(
@@ -335,14 +381,22 @@ def compare(m: pl.DataFrame, pairs: pl.DataFrame, settings: DedupeSettings) -> p
     )
 
 
-def fit(m: pl.DataFrame, levels: pl.DataFrame, settings: DedupeSettings) -> fs.MatchModel:
-    """The match model for this list, fitted on its candidate pairs' levels (or priors)."""
+def fit(
+    m: pl.DataFrame,
+    levels: pl.DataFrame | None,
+    settings: DedupeSettings,
+    *,
+    patterns: tuple[np.ndarray, np.ndarray] | None = None,
+) -> fs.MatchModel:
+    """The match model for this list, fitted on its candidate pairs' levels (or their
+    distinct level ``patterns``, counted by an engine), or the priors."""
     return fs.fit_model(
         m,
         levels,
         size_ratio=settings.size_ratio,
         founded_tolerance=settings.founded_tolerance,
         em=settings.estimate,
+        patterns=patterns,
     )
 
 
@@ -388,18 +442,36 @@ def score_pairs(
         levels = compare(m, pairs, settings)
     if model is None:
         model = fit(m, levels, settings)
-    scored = fs.score_levels(model, levels, m)
+    scored = score_candidates(levels, model, settings, threshold=None if keep_all else threshold)
+    return finish_scored(scored, m, model, drop_ambiguous=drop_ambiguous)
+
+
+def score_candidates(
+    levels: pl.DataFrame,
+    model: fs.MatchModel,
+    settings: DedupeSettings,
+    *,
+    threshold: float | None,
+) -> pl.DataFrame:
+    """The model and the guards applied to compared pairs, kept at ``threshold`` (None:
+    every pair). Row-local: an engine may run it on any slice of the pairs."""
+    scored = fs.score_levels(model, levels)
     guard = acquisition_guard(settings) | brand_guard()
     scored = scored.with_columns(
         _guard=guard,
-        _guard_label=pl.when(acquisition_guard(settings))
-        .then(pl.lit(" → acquisition guard"))
-        .otherwise(pl.lit(" → founded apart on another domain")),
         p=pl.when(guard).then(0.0).otherwise(pl.col("p")),
         rule=_rule_expr(settings),
     )
-    if not keep_all:
+    if threshold is not None:
         scored = scored.filter(pl.col("p") >= threshold)
+    return scored
+
+
+def finish_scored(
+    scored: pl.DataFrame, m: pl.DataFrame, model: fs.MatchModel, *, drop_ambiguous: bool
+) -> pl.DataFrame:
+    """``score_candidates``' pairs as ``score_pairs`` returns them: namesakes dropped
+    (``drop_ambiguous``), the name ratio and the waterfall."""
     if drop_ambiguous:
         scored = _drop_ambiguous(scored, m)
     waterfall = fs.explain_expr(model)
@@ -481,6 +553,17 @@ def _empty_scored() -> pl.DataFrame:
             **dict.fromkeys(fs.LEVEL_COLUMNS, pl.Int8),
         }
     )
+
+
+class MatchEngine(Protocol):
+    """Where ``dedupe_companies`` finds, compares and clusters pairs: ``match_pairs`` and
+    ``connected_components`` with the answers of this module's own (polars) ones."""
+
+    def match_pairs(
+        self, m: pl.DataFrame, settings: DedupeSettings
+    ) -> tuple[pl.DataFrame, fs.MatchModel, int]: ...
+
+    def connected_components(self, pairs: pl.DataFrame) -> pl.DataFrame: ...
 
 
 def match_pairs(

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from listbuilder.dedupe.cluster import cluster_pairs, split_loose_clusters
-from listbuilder.dedupe.matcher import match_pairs, prepare_match_frame
+from listbuilder.dedupe.cluster import cluster_pairs, connected_components, split_loose_clusters
+from listbuilder.dedupe.matcher import MatchEngine, match_pairs, prepare_match_frame
 from listbuilder.dedupe.model import MatchModel
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.schema import COMPANY_FIELDS, REJECT_SCHEMA
@@ -61,8 +61,12 @@ def dedupe_companies(
     *,
     settings: DedupeSettings | None = None,
     source_priority: Sequence[str] | None = None,
+    engine: MatchEngine | None = None,
 ) -> Deduped:
-    """Find the same company across rows and lists and merge each into one account."""
+    """Find the same company across rows and lists and merge each into one account.
+
+    ``engine``: where the pairs are found, compared and clustered (default: polars in
+    this process; ``listbuilder.spark.SparkEngine`` on Spark): the same answer."""
     settings = settings or DedupeSettings()
     priority = list(source_priority or settings.source_priority)
     for needed in ("row_id", "source", "line"):
@@ -70,8 +74,15 @@ def dedupe_companies(
             raise ValueError(f"dedupe_companies needs the lineage column {needed!r}")
 
     m = prepare_match_frame(df)
-    pairs, model, candidates = match_pairs(m, settings)
-    labels, edges = cluster_pairs(pairs, m, near_identical=settings.near_identical)
+    if engine is None:
+        pairs, model, candidates = match_pairs(m, settings)
+        components = connected_components
+    else:
+        pairs, model, candidates = engine.match_pairs(m, settings)
+        components = engine.connected_components
+    labels, edges = cluster_pairs(
+        pairs, m, near_identical=settings.near_identical, components=components
+    )
     labels, edges = split_loose_clusters(labels, edges, m, model, settings)
     del m  # the wide rows are copied below: free the match columns first
 

@@ -225,6 +225,12 @@ def _compare_chunk(
     left = fields.select(pl.col("_i").alias("i"), *[pl.col(c).alias(c + "_a") for c in cols])
     right = fields.select(pl.col("_i").alias("j"), *[pl.col(c).alias(c + "_b") for c in cols])
     p = pairs.join(left, on="i", how="left").join(right, on="j", how="left")
+    return compare_joined(p, size_ratio, founded_tolerance)
+
+
+def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -> pl.DataFrame:
+    """The levels of pairs already joined to both rows' ``pair_fields`` (``<field>_a``,
+    ``<field>_b``). Row-local: an engine may run it on any slice of the pairs."""
     a_names = p["_compact_a"].fill_null("").to_list()
     b_names = p["_compact_b"].fill_null("").to_list()
     jw = process.cpdist(a_names, b_names, scorer=JaroWinkler.normalized_similarity, workers=-1)
@@ -413,14 +419,17 @@ def estimate_u(m: pl.DataFrame, *, size_ratio: float, founded_tolerance: int) ->
 
 def fit_model(
     m: pl.DataFrame,
-    levels: pl.DataFrame,
+    levels: pl.DataFrame | None,
     *,
     size_ratio: float = 3.0,
     founded_tolerance: int = 2,
     em: bool = True,
     iterations: int = 60,
+    patterns: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> MatchModel:
-    """Fit the model on a prepared frame ``m`` and the levels of its candidate pairs."""
+    """Fit the model on a prepared frame ``m`` and the levels of its candidate pairs, or
+    their distinct level ``patterns`` with their counts (``level_patterns``): all that
+    EM reads, so an engine that counts them elsewhere fits the same numbers."""
     n = m.height
     u = estimate_u(m, size_ratio=size_ratio, founded_tolerance=founded_tolerance)
     prior_m = {c.name: np.array(c.prior_m, dtype=np.float64) for c in COMPARISONS}
@@ -430,11 +439,16 @@ def fit_model(
     lam_random = _small_list_lambda() if n < MIN_ROWS_TO_ESTIMATE else n / 10 / total_pairs
     notes: list[str] = []
     done = 0
-    mat = _levels_matrix(levels) if levels.height else np.zeros((0, len(COMPARISONS)), np.int16)
-    if em and n >= MIN_ROWS_TO_ESTIMATE and mat.shape[0] >= 50:
-        # EM on the distinct level patterns, each with its count: the same answer as
-        # over every pair, at the cost of a few thousand rows.
-        patterns, counts = _patterns(mat)
+    if patterns is None:
+        if levels is None or levels.height == 0:
+            patterns = _patterns(np.zeros((0, len(COMPARISONS)), np.int16))
+        else:
+            patterns = _patterns(_levels_matrix(levels))
+    distinct, counts = patterns
+    # EM runs on the distinct level patterns, each with its count: the same answer as
+    # over every pair, at the cost of a few thousand rows.
+    pairs = int(counts.sum())
+    if em and n >= MIN_ROWS_TO_ESTIMATE and pairs >= 50:
         k_name = _index("name")
         k_domain = _index("domain")
         # As splink trains: within the pairs that share a domain (how they were found),
@@ -443,21 +457,21 @@ def fit_model(
         # (then the name is not learned). The domain's m stays the prior's: learned on
         # pairs that share a name, namesakes (same name, other domains: common in any
         # big list) pass for a class of their own and teach that domains may differ.
-        by_domain = patterns[:, k_domain] == 0
-        by_name = patterns[:, k_name] == 0
+        by_domain = distinct[:, k_domain] == 0
+        by_name = distinct[:, k_name] == 0
         if counts[by_domain].sum() >= 200:
             rows, fixed = by_domain, {k_domain}
         else:
             rows, fixed = by_name, {k_domain, k_name}
         if counts[rows].sum() >= 50:
-            est, _, it = _em(patterns[rows], counts[rows], prior_m, mm, fixed, iterations, u)
+            est, _, it = _em(distinct[rows], counts[rows], prior_m, mm, fixed, iterations, u)
             done += it
             mm = est
         # with every m fixed, the share of matches among all candidates
         every = set(range(len(COMPARISONS)))
-        _, lam, it = _em(patterns, counts, prior_m, mm, every, iterations, u)
+        _, lam, it = _em(distinct, counts, prior_m, mm, every, iterations, u)
         done += it
-        matches = lam * mat.shape[0]
+        matches = lam * pairs
         lam_random = min(max(matches, 1.0) / total_pairs, 0.5)
         # u from random pairs counts the list's own duplicates too; in a list that is
         # mostly duplicates (every record three times) that would make an exact name
@@ -467,8 +481,8 @@ def fit_model(
             corrected = np.maximum(raw - lam_random * mm[c.name], raw * 0.05)
             u[c.name] = corrected / corrected.sum()
         notes.append(
-            f"EM: {done} iterations on {mat.shape[0]:,} candidate pairs "
-            f"({patterns.shape[0]:,} distinct level patterns)"
+            f"EM: {done} iterations on {pairs:,} candidate pairs "
+            f"({distinct.shape[0]:,} distinct level patterns)"
         )
     else:
         notes.append("built-in priors (a list this small is not estimated from)")
@@ -487,7 +501,7 @@ def fit_model(
         name_counts=names,
         rows=n,
         em_iterations=done,
-        em_pairs=int(mat.shape[0]),
+        em_pairs=pairs,
         notes=notes,
     )
 
@@ -510,6 +524,18 @@ def _patterns(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         patterns[:, k] = (rest % base) - 1
         rest //= base
     return patterns, counts.astype(np.float64)
+
+
+def level_patterns(levels: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_patterns`` from distinct level rows counted elsewhere (``counts`` pairs each):
+    the same arrays in the same order, so EM sums in the same order."""
+    levels = np.asarray(levels, dtype=np.int16).reshape(-1, len(COMPARISONS))
+    base = 8
+    codes = np.zeros(levels.shape[0], dtype=np.int64)
+    for k in range(levels.shape[1]):
+        codes = codes * base + (levels[:, k].astype(np.int64) + 1)
+    order = np.argsort(codes, kind="stable")
+    return levels[order], np.asarray(counts, dtype=np.float64)[order]
 
 
 def _index(name: str) -> int:
@@ -582,7 +608,7 @@ def prior_model(rows: int = 0) -> MatchModel:
 # ----------------------------------------------------------------------------- scoring
 
 
-def score_levels(model: MatchModel, levels: pl.DataFrame, m: pl.DataFrame) -> pl.DataFrame:
+def score_levels(model: MatchModel, levels: pl.DataFrame) -> pl.DataFrame:
     """``levels`` with ``w_<comparison>`` per comparison, ``w_tf`` (term frequency),
     ``weight`` (the sum with the prior) and ``p`` (match probability)."""
     exprs = []
