@@ -254,10 +254,10 @@ PAIR_CASES = [
         "name close · city same · country same · size same · industry same",
     ),
     (
-        "a short name with letters swapped, corroborated (UBITS / UIBTS)",
+        "a short name with two letters swapped (one edit), corroborated (UBITS / UIBTS)",
         co("UBITS", None, city="Bogota", country="CO", employees=120, industry="E-Learning"),
         co("UIBTS", None, city="Bogota", country="CO", employees=150, industry="E-Learning"),
-        "name similar · city same · country same · size same · industry same",
+        "name close · city same · country same · size same · industry same",
     ),
     (
         "a short name with two typos, corroborated (Groundix / roudnix)",
@@ -384,6 +384,102 @@ def test_a_rename_on_one_domain_still_merges() -> None:
 def test_a_block_too_large_is_windowed_not_dropped(cities: list[str | None]) -> None:
     rows = [co("Acme Widgets", "acme.com", city=city) for city in cities]
     assert dedupe_companies(make_frame(rows)).companies.height == 1
+
+
+PA = {"city": "Palo Alto", "country": "US", "industry": "Software"}
+
+# (id, rows, the clusters expected as lists of row positions)
+CLUSTER_CASES = [
+    (
+        "a row without a founding year does not chain an acquirer to what it bought",
+        [
+            co("Jive Software", "jivesoftware.com", founded_year=2001, **PA),
+            co("Filtrbox", "jivesoftware.com", founded_year=2007, **PA),
+            co("Filtrbox", "jivesoftware.com", **PA),
+        ],
+        [[0], [1, 2]],
+    ),
+    (
+        "nor one brand's two companies founded years apart",
+        [
+            co("Bluebird Group", "bluebird.com", founded_year=2013, employees=40, **PA),
+            co("Bluebird Group", "bluebird.com", employees=40, **PA),
+            co("Bluebird Robotics", "bluebird.in", founded_year=2025, employees=40, **PA),
+        ],
+        [[0, 1], [2]],
+    ),
+    (
+        "a domainless row beside one company's two suffixes joins it",
+        [
+            co("Acme Data", "acmedata.com", city="København", country="DK"),
+            co("Acme Data", None, city="København", country="DK"),
+            co("Acme Data", "acmedata.io", city="København", country="DK"),
+        ],
+        [[0, 1, 2]],
+    ),
+    (
+        "a domainless row with a minority spelling does not split a same-domain company",
+        [
+            co("HP", "hp.com", city="Palo Alto", country="US", employees=58000),
+            co("HP", "hp.com", city="Palo Alto", country="US", employees=58000),
+            co("Hewlett Packard", "hp.com", city="Palo Alto", country="US", employees=60000),
+            co("Hewlett Packard", None, city="Palo Alto", country="US", employees=60000),
+        ],
+        [[0, 1, 2, 3]],
+    ),
+    (
+        "the words of one name run together are not another name (Soft Micro / Microsoft)",
+        [
+            co("Soft Micro", None, city="Redmond", country="US"),
+            co("Microsoft", "microsoft.com", city="Redmond", country="US"),
+        ],
+        [[0], [1]],
+    ),
+    (
+        "two banks a word apart are two banks",
+        [
+            co(
+                "First National Bank of Omaha",
+                None,
+                city="Omaha",
+                country="US",
+                industry="Banking",
+                employees=5000,
+            ),
+            co(
+                "First National Bank of Ohio",
+                None,
+                city="Omaha",
+                country="US",
+                industry="Banking",
+                employees=5000,
+            ),
+        ],
+        [[0], [1]],
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "clusters"), [c[1:] for c in CLUSTER_CASES], ids=[c[0] for c in CLUSTER_CASES]
+)
+def test_clusters(rows: list[dict[str, Any]], clusters: list[list[int]]) -> None:
+    out = dedupe_companies(make_frame(rows)).companies
+    got = [[int(ref.split(":")[1]) - 2 for ref in r.split("; ")] for r in out["source_rows"]]
+    assert sorted(sorted(c) for c in got) == clusters
+
+
+def test_explain_says_why_a_guarded_pair_is_apart() -> None:
+    from listbuilder.dedupe.explain import explain_pair
+
+    rows = CLUSTER_CASES[0][1]
+    lines = explain_pair(make_frame(rows), "2", "3").lines()
+    assert lines[1].endswith(
+        "→ kept apart: acquisition guard (same domain, no shared word, founded apart)"
+    )
+    assert lines[2] == (
+        "threshold p 0.99 → not merged (C000001 and C000002): a guard keeps them apart"
+    )
 
 
 def test_domainless_row_matching_two_namesakes_stays_alone() -> None:

@@ -6,9 +6,9 @@ by a union-find over its own pairs only, strongest pair first, where two
 components join only if that keeps every pair of different company domains
 inside one cluster on near-identical names: ``a.com "Acme"`` – ``(no domain)
 "Acme"`` – ``b.com "Acme Labs"`` does not collapse into one company (the same brand
-on another suffix, ``acme.com`` and ``acme.co.uk``, is one company's two domains). With
-``merge_different_domains`` off (the default) a cluster never holds two
-different company domains.
+on another suffix, ``acme.com`` and ``acme.co.uk``, is one company's two domains).
+Pairs a guard keeps apart (an acquirer and what it bought) are cannot-link
+constraints: the union-find never joins their two rows, whatever else links them.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def cluster_pairs(
     *,
     near_identical: float | None,
     components: Callable[[pl.DataFrame], pl.DataFrame] = connected_components,
+    cannot: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Cluster accepted pairs (strongest first) of prepared frame ``m``.
 
@@ -68,6 +69,9 @@ def cluster_pairs(
     Returns ``labels`` (``_i``, ``_comp``: smallest member index of the cluster)
     for rows in some cluster, and the ``edges`` (``i, j, reason``) that joined them.
     ``components``: ``connected_components`` or an engine's (the same labels).
+    ``cannot``: pairs (``i, j``) a guard keeps apart; a component holding both rows of
+    one is re-clustered the same way, refusing any union that would join them (a third
+    row with no founding year must not chain an acquirer to what it bought).
     """
     if pairs.height == 0:
         return (
@@ -78,12 +82,21 @@ def cluster_pairs(
     doms = labels.join(m.select("_i", "_dom"), on="_i", how="left")
     conflicted = (
         doms.group_by("_comp").agg(n=pl.col("_dom").drop_nulls().n_unique()).filter(pl.col("n") > 1)
-    )
+    ).select("_comp")
+    apart: list[tuple[int, int]] = []
+    if cannot is not None and cannot.height:
+        within = (
+            cannot.join(labels.rename({"_i": "i", "_comp": "_ci"}), on="i")
+            .join(labels.rename({"_i": "j", "_comp": "_cj"}), on="j")
+            .filter(pl.col("_ci") == pl.col("_cj"))
+        )
+        apart = list(zip(within["i"].to_list(), within["j"].to_list(), strict=True))
+        conflicted = pl.concat([conflicted, within.select(_comp="_ci")]).unique()
     if conflicted.height == 0:
         return labels, pairs.select("i", "j", "reason")
-    bad = labels.join(conflicted.select("_comp"), on="_comp", how="semi")
+    bad = labels.join(conflicted, on="_comp", how="semi")
     bad_pairs = pairs.join(bad.select(i="_i"), on="i", how="semi", maintain_order="left")
-    fixed, fixed_edges = _guarded_union_find(bad_pairs, m, near_identical)
+    fixed, fixed_edges = _guarded_union_find(bad_pairs, m, near_identical, apart)
     labels = pl.concat([labels.join(bad, on="_i", how="anti"), fixed]).sort("_i")
     edges = pl.concat(
         [pairs.join(bad.select(i="_i"), on="i", how="anti").select("i", "j", "reason"), fixed_edges]
@@ -92,9 +105,18 @@ def cluster_pairs(
 
 
 def _guarded_union_find(
-    pairs: pl.DataFrame, m: pl.DataFrame, near_identical: float | None
+    pairs: pl.DataFrame,
+    m: pl.DataFrame,
+    near_identical: float | None,
+    apart: list[tuple[int, int]] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Union-find over ``pairs`` (strongest first) refusing merges that break the guard."""
+    """Union-find over ``pairs`` (strongest first) refusing merges that break the domain
+    guard or join the two rows of an ``apart`` pair."""
+    cannot: dict[int, set[int]] = {}
+    for a, b in apart or ():
+        cannot.setdefault(a, set()).add(b)
+        cannot.setdefault(b, set()).add(a)
+    members_of: dict[int, set[int]] = {}
     involved = (
         pl.concat([pairs.select(_i=pl.col("i")), pairs.select(_i=pl.col("j"))])
         .unique()
@@ -124,8 +146,18 @@ def _guarded_union_find(
         dj = domains.get(rj) or ({dom_of[j]: name_of[j] or ""} if dom_of[j] else {})
         if di and dj and not _compatible(di, dj, near_identical):
             continue
+        if cannot:
+            mi = members_of.get(ri, {ri})
+            mj = members_of.get(rj, {rj})
+            small, other = (mi, mj) if len(mi) <= len(mj) else (mj, mi)
+            if any(cannot.get(x, set()) & other for x in small):
+                continue
+            members_of[ri] = mi | mj
+            members_of.pop(rj, None)
         root, child = (ri, rj) if ri < rj else (rj, ri)
         parent[child] = root
+        if cannot and root != ri:
+            members_of[root] = members_of.pop(ri)
         merged = {**dj, **di} if root == ri else {**di, **dj}
         domains.pop(child, None)
         if merged:
@@ -209,14 +241,11 @@ def split_loose_clusters(
     both = pl.col("i").is_in(ids) & pl.col("j").is_in(ids)
     among = edges.filter(both)
     kept_edges = edges.filter(~touching)
-    kept = labels.join(loose, on="_i", how="anti")
-    # the remaining members' label is their smallest member again
-    kept = kept.with_columns(pl.col("_i").min().over("_comp").alias("_comp"))
-    kept = kept.filter(pl.len().over("_comp") > 1)
-    parts = [kept]
-    if among.height:
-        parts.append(
-            connected_components(among).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
-        )
-    relabelled = pl.concat(parts).sort("_i")
-    return relabelled, pl.concat([kept_edges, among])
+    # What is left of each cluster, and what the split-off members form among themselves,
+    # is re-joined by the accepted pairs that remain: a member that only reached the
+    # cluster through a split-off one leaves it too.
+    remaining = pl.concat([kept_edges, among])
+    if remaining.height == 0:
+        return pl.DataFrame(schema={"_i": pl.UInt32, "_comp": pl.UInt32}), remaining
+    relabelled = connected_components(remaining).with_columns(pl.col("_i", "_comp").cast(pl.UInt32))
+    return relabelled.sort("_i"), remaining

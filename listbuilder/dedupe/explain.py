@@ -42,6 +42,7 @@ class PairExplanation:
     cluster_a: str
     cluster_b: str
     guard: bool  # a guard (acquisition, founded apart on another domain) kept them apart
+    apart: str | None = None  # why a pair at the threshold still is not one company
 
     def lines(self) -> list[str]:
         verdict = (
@@ -49,6 +50,8 @@ class PairExplanation:
             if self.same_cluster
             else f"not merged ({self.cluster_a} and {self.cluster_b})"
         )
+        if self.apart and not self.same_cluster:
+            verdict += f": {self.apart}"
         return [
             f"{self.a} {self.name_a or '(no name)'!s}  vs  {self.b} {self.name_b or '(no name)'!s}",
             f"prior {self.prior:+.1f} · {self.reason}",
@@ -110,6 +113,24 @@ def explain_pair(
     refs = df.select(_m=ref)
     cluster_of = dict(zip(members["_m"].to_list(), members["cluster_id"].to_list(), strict=True))
     ref_a, ref_b = refs["_m"][i], refs["_m"][j]
+    lo, hi = min(i, j), max(i, j)
+    accepted = deduped.pairs.filter((pl.col("i") == lo) & (pl.col("j") == hi)).height > 0
+    p = float(scored["p"][0])
+    apart = None
+    if guard:
+        apart = "a guard keeps them apart"
+    elif p < settings.match_probability:
+        apart = "the match probability is under the threshold"
+    elif not accepted:
+        apart = (
+            "the row without a domain fits companies on several domains (namesakes), "
+            "so it joins none of them"
+        )
+    else:
+        apart = (
+            "clustering kept their clusters apart (different companies' domains, a pair a "
+            "guard separates, or a member that does not match its cluster's centre)"
+        )
     names = df["name"].cast(pl.String) if "name" in df.columns else pl.Series([None] * df.height)
     return PairExplanation(
         a=ref_a,
@@ -117,11 +138,12 @@ def explain_pair(
         name_a=names[i],
         name_b=names[j],
         reason=scored["reason"][0],
-        p=float(scored["p"][0]),
+        p=p,
         threshold=settings.match_probability,
         prior=model.prior_weight,
         same_cluster=cluster_of.get(ref_a) == cluster_of.get(ref_b),
         cluster_a=cluster_of.get(ref_a, "?"),
         cluster_b=cluster_of.get(ref_b, "?"),
         guard=guard,
+        apart=apart,
     )

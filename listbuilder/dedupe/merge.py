@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from listbuilder.dedupe.cluster import cluster_pairs, connected_components, split_loose_clusters
-from listbuilder.dedupe.matcher import MatchEngine, match_pairs, prepare_match_frame
+from listbuilder.dedupe.matcher import RULE_GUARD, MatchEngine, match_pairs, prepare_match_frame
 from listbuilder.dedupe.model import MatchModel
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.schema import COMPANY_FIELDS, REJECT_SCHEMA
@@ -80,8 +80,11 @@ def dedupe_companies(
     else:
         pairs, model, candidates = engine.match_pairs(m, settings)
         components = engine.connected_components
+    guarded = pl.col("rule") == RULE_GUARD
+    cannot = pairs.filter(guarded).select("i", "j")
+    pairs = pairs.filter(~guarded)
     labels, edges = cluster_pairs(
-        pairs, m, near_identical=settings.near_identical, components=components
+        pairs, m, near_identical=settings.near_identical, components=components, cannot=cannot
     )
     labels, edges = split_loose_clusters(labels, edges, m, model, settings)
     del m  # the wide rows are copied below: free the match columns first

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 UNKNOWN = -1
 
@@ -43,8 +43,8 @@ UNKNOWN = -1
 NAME_LEVELS = (
     "exact",  # same name key (spaces aside)
     "sorted-tokens",  # the same words in another order
-    "close",  # Jaro-Winkler >= 0.95 or Indel ratio >= 93 (one typo)
-    "similar",  # JW >= 0.90 or ratio >= 85
+    "close",  # one typo (one edit; a swap of two letters counts one), or a short tail
+    "similar",  # two typos in a name of six letters or more, or a longer tail
     "subset",  # one name's words all in the other's
     "loose",  # JW >= 0.84 or ratio >= 75
     "differs",
@@ -134,6 +134,9 @@ class MatchModel:
     u: dict[str, np.ndarray]
     prior_weight: float  # log2 odds that two random rows are one company
     name_counts: pl.DataFrame | None = None  # _name_code, _n (for term frequency)
+    # P(two random rows share a name key), duplicates included: the mean the term
+    # frequency of a name is measured against
+    name_agreement: float | None = None
     rows: int = 0
     em_iterations: int = 0
     em_pairs: int = 0
@@ -159,7 +162,7 @@ class MatchModel:
             # company (Canon / Canon Finetech on canon.com) as the same one: never more
             # than a loose likeness (and at most SUBSET_MAX_BITS), whatever EM makes of it
             w[4] = min(w[4], w[5], SUBSET_MAX_BITS)
-            w[6] = min(w[6], w[5])
+            w[6] = min(w[6], w[5], w[4])
         return w
 
     def describe(self) -> str:
@@ -235,27 +238,41 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
     b_names = p["_compact_b"].fill_null("").to_list()
     jw = process.cpdist(a_names, b_names, scorer=JaroWinkler.normalized_similarity, workers=-1)
     ratio = process.cpdist(a_names, b_names, scorer=fuzz.ratio, workers=-1)
+    # typos counted as a person counts them: a swapped pair of letters is one
+    edits = process.cpdist(a_names, b_names, scorer=OSA.distance, workers=-1)
     del a_names, b_names
     p = p.with_columns(
         jw=pl.Series(np.asarray(jw, dtype=np.float32)),
         ratio=pl.Series(np.asarray(ratio, dtype=np.float32)),
+        _edits=pl.Series(np.asarray(edits, dtype=np.int32)),
     )
     tok_a = pl.col("_tok_a")
     tok_b = pl.col("_tok_b")
     subset = (tok_a.list.set_difference(tok_b).list.len() == 0) | (
         tok_b.list.set_difference(tok_a).list.len() == 0
     )
-    jwc, rc = pl.col("jw"), pl.col("ratio")
+    jwc, rc, edits = pl.col("jw"), pl.col("ratio"), pl.col("_edits")
+    shorter = pl.min_horizontal(
+        pl.col("_compact_a").str.len_chars(), pl.col("_compact_b").str.len_chars()
+    )
+    # one whole name inside the other (a tail or a head added, nothing changed)
+    within = pl.col("_compact_a").str.contains(pl.col("_compact_b"), literal=True) | pl.col(
+        "_compact_b"
+    ).str.contains(pl.col("_compact_a"), literal=True)
     name = (
         pl.when(pl.col("_compact_a").is_null() | pl.col("_compact_b").is_null())
         .then(UNKNOWN)
         .when(pl.col("_name_code_a") == pl.col("_name_code_b"))
         .then(0)
-        .when(pl.col("_sorted_a") == pl.col("_sorted_b"))
+        .when((pl.col("_sorted_a") == pl.col("_sorted_b")) & (tok_a.list.len() >= 2))
         .then(1)
-        .when((jwc >= 0.95) | (rc >= 93))
+        # one typo (Rinsed / Rined, UBITS / UIBTS); two in a name of six letters or more;
+        # or a short tail added to the whole name ("… Highridge" / "… Highridge YMCA").
+        # Edits, not a similarity: "First National Bank of Omaha" and "… of Ohio" are
+        # 96% alike and two banks.
+        .when(((edits <= 1) & (shorter >= 3)) | (within & (rc >= 93)))
         .then(2)
-        .when((jwc >= 0.90) | (rc >= 85))
+        .when(((edits <= 2) & (shorter >= 6)) | (within & (rc >= 85)))
         .then(3)
         .when(subset)
         .then(4)
@@ -439,6 +456,7 @@ def fit_model(
     lam_random = _small_list_lambda() if n < MIN_ROWS_TO_ESTIMATE else n / 10 / total_pairs
     notes: list[str] = []
     done = 0
+    name_mean: float | None = None
     if patterns is None:
         if levels is None or levels.height == 0:
             patterns = _patterns(np.zeros((0, len(COMPARISONS)), np.int16))
@@ -488,17 +506,13 @@ def fit_model(
         notes.append("built-in priors (a list this small is not estimated from)")
     names = None
     if n >= MIN_ROWS_TO_ESTIMATE:
-        names = (
-            m.select(pl.col("_compact").drop_nulls().hash(seed=11).alias("_name_code"))
-            .group_by("_name_code")
-            .len()
-            .rename({"len": "_n"})
-        )
+        names, name_mean = _name_holders(m)
     return MatchModel(
         m=mm,
         u=u,
         prior_weight=math.log2(lam_random / (1 - lam_random)),
         name_counts=names,
+        name_agreement=name_mean,
         rows=n,
         em_iterations=done,
         em_pairs=pairs,
@@ -629,18 +643,42 @@ def score_levels(model: MatchModel, levels: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _name_holders(m: pl.DataFrame) -> tuple[pl.DataFrame, float]:
+    """Per name key, how many companies hold it (``_n``), and the mean the term frequency
+    is measured against: sum over names of (holders / rows)²."""
+    # The rows of one company are one holder: its duplicates must not make its own name
+    # look common. A holder is the company domain, else the city; a row with neither
+    # counts alone (it cannot be told from a namesake).
+    holder = pl.coalesce(
+        pl.col("_dom"),
+        pl.concat_str([pl.lit("@"), pl.col("_city")]),
+        pl.concat_str([pl.lit("#"), pl.col("_i").cast(pl.String)]),
+    )
+    names = (
+        m.filter(pl.col("_compact").is_not_null())
+        .select(pl.col("_compact").hash(seed=11).alias("_name_code"), holder.alias("_holder"))
+        .group_by("_name_code")
+        .agg(_n=pl.col("_holder").n_unique())
+        .sort("_name_code")
+    )
+    rows = max(m.height, 1)
+    mean = float(((names["_n"].cast(pl.Float64) / rows) ** 2).sum()) or 1.0 / rows
+    return names, mean
+
+
 def _tf_adjustment(model: MatchModel, levels: pl.DataFrame) -> pl.Expr:
     """Bits added to an exact name match for a rare name (taken away for a common one)."""
     if model.name_counts is None or levels.height == 0 or model.rows == 0:
         return pl.lit(0.0)
-    u_exact = float(model.u["name"][0])
-    counts = model.name_counts
-    n = levels.select("_name_code").join(counts, on="_name_code", how="left")["_n"]
-    # the chance that another row (not this one) has the same name key: a name the list
-    # holds once besides this row is rare, whatever the average namesake rate
-    others = (n.cast(pl.Float64).fill_null(1.0) - 1.0).clip(lower_bound=0.5)
-    tf = others / model.rows
-    bonus = (pl.lit(u_exact) / pl.lit(tf)).log(2).clip(-TF_MAX_PENALTY, TF_MAX_BONUS)
+    mean = model.name_agreement or 1.0 / model.rows
+    n = levels.select("_name_code").join(
+        model.name_counts, on="_name_code", how="left", maintain_order="left"
+    )["_n"]
+    # splink's adjustment log2(u / tf), with tf the share of the list's companies that
+    # hold the name and u its mean over the list: a name one company holds weighs about
+    # as the level does, a name forty companies hold (Summit Partners) far less
+    tf = n.cast(pl.Float64).fill_null(1.0) / model.rows
+    bonus = (pl.lit(mean) / pl.lit(tf)).log(2).clip(-TF_MAX_PENALTY, TF_MAX_BONUS)
     return pl.when(pl.col("lv_name") == 0).then(bonus).otherwise(0.0)
 
 
@@ -660,7 +698,7 @@ def explain_expr(model: MatchModel) -> pl.Expr:
         [
             pl.concat_list(parts).list.drop_nulls().list.join(" · "),
             pl.lit(" → p "),
-            _probability_text(pl.col("p")),
+            probability_text(pl.col("p")),
         ]
     )
 
@@ -672,7 +710,7 @@ def _signed(w: pl.Expr) -> pl.Expr:
     return pl.when(r >= 0).then(pl.lit("+") + text).otherwise(pl.lit("−") + text)
 
 
-def _probability_text(p: pl.Expr) -> pl.Expr:
+def probability_text(p: pl.Expr) -> pl.Expr:
     """``0.998``, ``0.9996`` (never rounded up to 1), ``>0.9999``, ``<0.001``."""
     three = ((p * 1000).floor() / 1000).cast(pl.String).str.pad_end(5, "0")
     four = ((p * 10000).floor() / 10000).cast(pl.String).str.pad_end(6, "0")

@@ -97,7 +97,7 @@ _REPLACED = {
     "merge_different_domains": "replaced by the match model: different domains with the "
     "same brand label (acme.com, acme.de) are compared; others count against a match",
     "suppress_unique_threshold": "replaced by suppress_unique_probability "
-    "(a probability from 0.5 to 0.999999, default 0.9)",
+    "(a probability from 0.5 to 0.999999, default 0.5)",
     "suppress_ambiguous": "replaced by ambiguous_do_not_contact and ambiguous_other "
     '("suppress", "flag" or "ignore"; defaults "suppress" and "flag")',
 }
@@ -108,7 +108,7 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
     if table is None:
         return DedupeSettings(), []
     if not isinstance(table, dict):
-        return DedupeSettings(), ["dedupe: must be a table, e.g. [dedupe] name_threshold = 90"]
+        return DedupeSettings(), ["dedupe: must be a table, e.g. [dedupe] match_probability = 0.99"]
     known = [f.name for f in fields(DedupeSettings)]
     values: dict[str, Any] = {}
     problems: list[str] = []

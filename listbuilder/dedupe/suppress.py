@@ -49,6 +49,7 @@ from listbuilder.dedupe.matcher import (
     prepare_sides,
     score_pairs,
 )
+from listbuilder.dedupe.model import probability_text
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.schema import REJECT_SCHEMA
@@ -284,8 +285,8 @@ def suppress_companies(
         # the strongest reason first; an ambiguous match only when nothing surer applies
         .with_columns(_vague=pl.col("kind") == _AMBIGUOUS)
         .sort(
-            ["r", "_vague", "_rrank", "kind", "name", "_line"],
-            descending=[False, False, False, False, True, False],
+            ["r", "_vague", "_rrank", "kind", "name", "_line", "c"],
+            descending=[False, False, False, False, True, False, False],
         )
         .group_by("r", maintain_order=True)
         .first()
@@ -294,7 +295,7 @@ def suppress_companies(
         ambiguous.filter(pl.col("_policy") == "flag")
         .join(crm_cols, on="c")
         .join(best.select("r"), on="r", how="anti")
-        .sort("r", "_rrank", "_line")
+        .sort("r", "_rrank", "_line", "c")
         .group_by("r", maintain_order=True)
         .agg(
             pl.concat_str(
@@ -426,7 +427,7 @@ def _unique_weak(
     )
     unique = (pl.col("_n") == 1) & (pl.min_horizontal("_len", "_clen") >= _UNIQUE_MIN_LETTERS)
     confirmed = (pl.col("_ccountry") == pl.col("_country")).fill_null(False)
-    probability = (pl.col("name") / 1000).round(3).cast(pl.String)
+    probability = probability_text(pl.col("name") / 1000)
     note = pl.concat_str(
         [
             pl.lit(" (p "),
