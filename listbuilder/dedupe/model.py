@@ -251,7 +251,7 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
     subset = (tok_a.list.set_difference(tok_b).list.len() == 0) | (
         tok_b.list.set_difference(tok_a).list.len() == 0
     )
-    jwc, rc, edits = pl.col("jw"), pl.col("ratio"), pl.col("_edits")
+    jwc, rc, typos = pl.col("jw"), pl.col("ratio"), pl.col("_edits")
     shorter = pl.min_horizontal(
         pl.col("_compact_a").str.len_chars(), pl.col("_compact_b").str.len_chars()
     )
@@ -270,9 +270,9 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
         # or a short tail added to the whole name ("… Highridge" / "… Highridge YMCA").
         # Edits, not a similarity: "First National Bank of Omaha" and "… of Ohio" are
         # 96% alike and two banks.
-        .when(((edits <= 1) & (shorter >= 3)) | (within & (rc >= 93)))
+        .when(((typos <= 1) & (shorter >= 3)) | (within & (rc >= 93)))
         .then(2)
-        .when(((edits <= 2) & (shorter >= 6)) | (within & (rc >= 85)))
+        .when(((typos <= 2) & (shorter >= 6)) | (within & (rc >= 85)))
         .then(3)
         .when(subset)
         .then(4)
