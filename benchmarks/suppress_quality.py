@@ -69,9 +69,9 @@ def main() -> None:
         .join(truth, on="line")
         .join(suppressing.select(company_id="crm_company").unique(), on="company_id", how="semi")
     )
-    hits = rejects.select(
-        "line", record=pl.col("detail").str.extract(r"^CRM (\S+)")
-    ).join(truth, on="line", how="left")
+    hits = rejects.select("line", record=pl.col("detail").str.extract(r"^CRM (\S+)")).join(
+        truth, on="line", how="left"
+    )
     hits = hits.join(crm_truth, on="record", how="left").with_columns(
         right=(pl.col("company_id") == pl.col("crm_company")).fill_null(False)
     )

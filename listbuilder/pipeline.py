@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +70,14 @@ class _Stages:
 
 
 def build(
-    lists: Sequence[str | Path],
+    lists: str | Path | Sequence[str | Path],
     *,
-    profiles: Sequence[str | Path],
+    profiles: str | Path | Sequence[str | Path],
     out_dir: str | Path,
-    signals: Sequence[str | Path] = (),
-    suppress: Sequence[str | Path] = (),
+    signals: str | Path | Sequence[str | Path] = (),
+    suppress: str | Path | Sequence[str | Path] = (),
     top: int | None = None,
-    as_of: date | None = None,
+    as_of: date | str | None = None,
     reps: str | Path | None = None,
     formats: Sequence[str] = ("csv",),
     crm: Sequence[str] = (),
@@ -91,13 +91,27 @@ def build(
     cache_dir: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     brief_progress: Callable[[int, int], None] | None = None,
+    engine: Any = "polars",
+    contacts: str | Path | None = None,
 ) -> BuildResult:
     """Build a ranked target list from purchased `lists` with the ICP `profiles`.
 
     Profiles are validated before any data is read. `as_of` fixes "today" for
     signal decay (default: the date of the run, recorded in the outputs).
     `progress(stage)` is called as each stage starts, `brief_progress(done, total)`
-    as briefs are rendered.
+    as briefs are rendered. `engine`: `"polars"`, `"spark"` (spark-submit's master, else
+    local mode) or a `listbuilder.spark.SparkEngine`: where blocking, pair comparison
+    and clustering run; the outputs are the same. `contacts`: a people export (name, title, email,
+    company website) joined by domain, so each brief names the people to call.
+
+    `lists`, `profiles`, `signals` and `suppress` take one path or several; `as_of` a
+    date or an ISO string, as the CLI does.
+
+    Example::
+
+        result = build("companies.csv", profiles="b2b_saas", out_dir="out",
+                       signals="events.csv", as_of="2026-11-01")
+        print(format_funnel(result.funnel))
     """
     # Imported here so `import listbuilder` stays light for notebook users.
     from listbuilder.dedupe import dedupe_companies, read_suppression, suppress_companies
@@ -109,15 +123,36 @@ def build(
     from listbuilder.rank import assign_reps, rank_companies
     from listbuilder.score import score_companies
     from listbuilder.score.coverage import absent_warnings, measure_coverage
+    from listbuilder.spark.engine import resolve_engine
 
+    # The values the CLI takes: one path or several, a date or an ISO string.
+    lists, profiles = as_paths(lists), as_paths(profiles)
+    signals, suppress = as_paths(signals), as_paths(suppress)
+    as_of_given = as_of is not None
+    as_of = as_date(as_of)
     loaded = load_profiles(list(profiles))
     if enrich is not None:
         from listbuilder.http import load_providers
 
         providers = load_providers(enrich)  # refused before any data is read
+    # The output folder is replaced whole by this run: refuse one that cannot be (or that
+    # holds an input, the templates or the enrichment cache) before any data is read.
+    from listbuilder.export import check_output_dir
+
+    own_inputs = [*lists, *signals, *suppress, *profiles]
+    own_inputs += [p for p in (reps, templates, enrich, contacts) if p is not None]
+    if enrich is not None:
+        from listbuilder.http import default_cache_dir
+
+        own_inputs.append(cache_dir if cache_dir is not None else default_cache_dir())
+    check_output_dir(out_dir, inputs=[p for p in own_inputs if Path(p).exists()])
     primary = loaded[0]
-    as_of = as_of or date.today()
     stages = _Stages(progress)
+    people = None
+    if contacts is not None:
+        from listbuilder.contacts import read_contacts
+
+        people = stages.run("contacts", lambda: read_contacts(contacts))
 
     ingested = stages.run(
         "ingest",
@@ -129,11 +164,20 @@ def build(
     stages.reject(ingested.rejects)
     companies, unusable = stages.run("normalize", lambda: normalize_companies(ingested.companies))
     stages.reject(unusable)
+    from listbuilder.ingest.usable import unusable_warning
+
+    # more than 5% of rows unusable (a name column not recognised): one line, the columns
+    unusable_note = unusable_warning(
+        ingested.reports, read=read, unusable=ingested.rejects.height + unusable.height
+    )
 
     deduped = stages.run(
         "dedupe",
         lambda: dedupe_companies(
-            companies, settings=primary.dedupe, source_priority=source_priority
+            companies,
+            settings=primary.dedupe,
+            source_priority=source_priority,
+            engine=resolve_engine(engine),
         ),
     )
     stages.reject(deduped.rejects)
@@ -141,9 +185,25 @@ def build(
 
     # Events are matched against every unique account, before suppression and
     # filters, so "unmatched" means "no company of the lists", not "filtered out".
-    signal_scores, unmatched = stages.run(
+    signal_scores, unmatched, events_info = stages.run(
         "signals", lambda: _score_signals(companies, signals, primary, as_of)
     )
+    # An events file's rounds fill the list's empty funding_stage / last_funding_date
+    # (the `derived` column says so and where from) before anything is scored on them.
+    warnings: list[str] = [unusable_note] if unusable_note else []
+    if events_info:
+        from listbuilder.signals import derive_funding, stale_events_warning
+
+        companies = derive_funding(companies, events_info["funding"])
+        stale = stale_events_warning(events_info["newest"], primary.signals, as_of=as_of)
+        if stale and not as_of_given:
+            warnings.append(stale)
+
+    # Resemblance to the profile's seeds ([lookalike]), over every unique account and
+    # before suppression: the seeds are customers, whom the CRM export would hide.
+    lookalike = None
+    if primary.lookalike is not None:
+        lookalike = stages.run("lookalike", lambda: _lookalike_scores(companies, primary))
 
     if suppress:
         crm_records = stages.run("suppress", lambda: read_suppression(list(suppress)))
@@ -178,8 +238,15 @@ def build(
     companies = scored.companies
 
     companies = _join_signals(companies, signal_scores)
+    if lookalike is not None:
+        companies = companies.join(
+            lookalike[0], on="row_id", how="left", maintain_order="left"
+        ).with_columns(pl.col("lookalike_points").fill_null(0.0))
     companies = companies.with_columns(
-        pl.min_horizontal(pl.col("fit_score") + pl.col("signal_score"), pl.lit(_score_cap(primary)))
+        pl.min_horizontal(
+            pl.col("fit_score") + pl.col("signal_score") + _lookalike_points(companies),
+            pl.lit(_score_cap(primary)),
+        )
         .round(1)
         .alias("score")
     )
@@ -208,6 +275,13 @@ def build(
             min_score=primary.tiers[-1][1] if primary.tiers else None,
             min_score_label=f"tier {primary.tiers[-1][0]}" if primary.tiers else None,
             min_confidence=primary.min_confidence or None,
+            strong_signal=primary.strong_signal,
+            weak_signal=primary.live_signal,
+            stale_before=(
+                as_of - timedelta(days=primary.live_signal_days)
+                if primary.live_signal_days
+                else None
+            ),
         ),
     )
     stages.reject(below)
@@ -220,6 +294,10 @@ def build(
         selected, unassigned = assignment.selected, assignment.unassigned
     if "owner" not in selected.columns:
         selected = selected.with_columns(pl.lit(None, dtype=pl.String).alias("owner"))
+    if people is not None:
+        from listbuilder.contacts import attach_contacts
+
+        selected = attach_contacts(selected, people)
 
     rejects = pl.concat(stages.rejects) if stages.rejects else empty_rejects()
     rejects = rejects.sort(["source", "line"], nulls_last=True, maintain_order=True)
@@ -241,10 +319,25 @@ def build(
             },
         }
     )
+    if lookalike is not None:
+        funnel["lookalike"] = lookalike[1]
+    if unassigned is not None:
+        funnel["assignment"] = assignment_summary(selected, unassigned)
+    if people is not None:
+        funnel["contacts"] = {
+            "people": people.people.height,
+            "without_domain": people.without_domain,
+            "accounts_with_contacts": int((selected["_contacts"].list.len() > 0).sum()),
+        }
     diagnosis: list[str] = []
     if selected.height == 0:
         diagnosis = _diagnose(loaded, coverage, reach, funnel, before_filters)
         funnel["diagnosis"] = diagnosis[0] if diagnosis else None
+    extra: dict[str, bytes] = {}
+    if unmatched is not None:
+        from listbuilder.export import csv_bytes
+
+        extra["signals_unmatched.csv"] = csv_bytes(unmatched)
     paths = stages.run(
         "export",
         lambda: write_outputs(
@@ -260,16 +353,9 @@ def build(
             templates_dir=Path(templates) if templates else None,
             unassigned=unassigned,
             progress=brief_progress,
+            extra_files=extra,
         ),
     )
-    unmatched_path = Path(out_dir) / "signals_unmatched.csv"
-    if unmatched is not None:
-        from listbuilder.export.files import neutralise_frame, write_atomic
-
-        frame = neutralise_frame(unmatched)
-        paths[unmatched_path.name] = write_atomic(unmatched_path, lambda tmp: frame.write_csv(tmp))
-    else:
-        unmatched_path.unlink(missing_ok=True)  # left by an earlier run with --signals
     return BuildResult(
         selected=selected,
         rejects=rejects,
@@ -278,9 +364,68 @@ def build(
         timings=stages.timings,
         unmatched_signals=unmatched,
         coverage=coverage,
-        warnings=absent_warnings(coverage),
+        warnings=[*warnings, *absent_warnings(coverage)],
         diagnosis=diagnosis,
     )
+
+
+def assignment_summary(selected: pl.DataFrame, unassigned: pl.DataFrame) -> dict[str, Any]:
+    """`{"assigned", "unassigned", "reasons": {reason: accounts}}` of a reps split, for the
+    console and the report (unassigned accounts stay selected, with no owner)."""
+    reasons: dict[str, int] = {}
+    if unassigned.height and "reason" in unassigned.columns:
+        counts = (
+            unassigned.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+        )
+        reasons = dict(zip(counts["reason"].to_list(), counts["len"].to_list(), strict=True))
+    return {
+        "assigned": selected.height - unassigned.height,
+        "unassigned": unassigned.height,
+        "reasons": reasons,
+    }
+
+
+def format_assignment(summary: dict[str, Any]) -> str:
+    """`1,200 accounts: 857 assigned, 343 unassigned (unassigned.csv): 200 all eligible reps
+    at capacity, 143 no rep covers country DE`."""
+    total = summary["assigned"] + summary["unassigned"]
+    line = f"reps: {total:,} accounts, {summary['assigned']:,} assigned"
+    if not summary["unassigned"]:
+        return line
+    reasons = list(summary["reasons"].items())
+    why = ", ".join(f"{n:,} {r}" for r, n in reasons[:_SHOWN_UNASSIGNED])
+    if len(reasons) > _SHOWN_UNASSIGNED:
+        rest = sum(n for _, n in reasons[_SHOWN_UNASSIGNED:])
+        why += f", {rest:,} for {len(reasons) - _SHOWN_UNASSIGNED} other reasons"
+    return f"{line}, {summary['unassigned']:,} unassigned (unassigned.csv): {why}"
+
+
+_SHOWN_UNASSIGNED = 3  # reasons the console line names
+
+
+def as_paths(value: str | Path | Sequence[str | Path] | None) -> list[str | Path]:
+    """One path or a sequence of them as a list (`"list.csv"` is one file, not 8 letters)."""
+    if value is None:
+        return []
+    if isinstance(value, str | Path):
+        return [value]
+    return list(value)
+
+
+def as_date(value: date | str | None) -> date:
+    """A date, an ISO string (`"2013-10-17"`) or None (today) as a date."""
+    from listbuilder.errors import ConfigError
+
+    if value is None:
+        return date.today()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(
+            f"as_of = {value!r}: write a date as YYYY-MM-DD, e.g. 2026-11-01"
+        ) from None
 
 
 def funnel_counts(*, read: int, selected: int, rejects: pl.DataFrame) -> dict[str, Any]:
@@ -335,8 +480,9 @@ def format_funnel(funnel: dict[str, Any]) -> str:
 
 def _score_signals(
     companies: pl.DataFrame, signals: Sequence[str | Path], profile: Any, as_of: date
-) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
-    """Signal boosts per account (`row_id`), and the event rows that were not used.
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None, dict[str, Any]]:
+    """Signal boosts per account (`row_id`), the event rows that were not used, and of the
+    events files: `funding` (each account's latest round) and `newest` (the latest date).
 
     The list's own funding rounds (`funding_stage` + `last_funding_date`) are events
     too, so "why now" works without an events file; a round that is also in the
@@ -344,7 +490,7 @@ def _score_signals(
     """
     rules = list(getattr(profile, "signals", []))
     if not rules:
-        return None, None
+        return None, None, {}
     from listbuilder.signals import events_from_companies, read_signals, score_signals
 
     events = read_signals(list(signals)) if signals else None
@@ -352,7 +498,7 @@ def _score_signals(
     sources: list[Any] = [listed] if events is None else [events, listed]
     result = score_signals(companies, sources, rules, as_of=as_of)
     if events is None:
-        return result.scores, None
+        return result.scores, None, {}
     # Event rows that are unusable or match no account are listed, never dropped silently.
     unused = pl.concat(
         [
@@ -373,7 +519,8 @@ def _score_signals(
         ],
         how="vertical_relaxed",
     ).sort(["source", "line"], nulls_last=True, maintain_order=True)
-    return result.scores, unused
+    info = {"funding": result.funding, "newest": events.events["date"].max()}
+    return result.scores, unused, info
 
 
 def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.DataFrame:
@@ -391,6 +538,46 @@ def _join_signals(companies: pl.DataFrame, scores: pl.DataFrame | None) -> pl.Da
     return companies.with_columns(pl.col("signal_score").fill_null(0.0))
 
 
+def _lookalike_scores(companies: pl.DataFrame, profile: Any) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """`row_id, lookalike_score, nearest_seeds, lookalike_why, lookalike_points` of every
+    account against the profile's seeds, and what the funnel says of the seeds."""
+    from listbuilder.lookalike import read_seeds, score_lookalikes
+
+    settings = profile.lookalike
+    seeds = read_seeds(settings.seeds, companies, settings=profile.dedupe)
+    result = score_lookalikes(
+        companies,
+        seeds,
+        groups=list(profile.groups.values()),
+        text=settings.text,
+        neighbours=settings.neighbours,
+    )
+    scores = result.scores.select(
+        "row_id",
+        "lookalike_score",
+        "nearest_seeds",
+        "lookalike_why",
+        lookalike_points=(pl.col("lookalike_score") * settings.weight / 100).round(1),
+    )
+    used = result.seeds.frame
+    info = {
+        "seeds": str(settings.seeds),
+        "rows": used.height,
+        "found_in_list": int(used["list_row"].is_not_null().sum()),
+        "used": int(used["usable"].sum()),
+        "weight": settings.weight,
+        "fields": result.fields,
+    }
+    return scores, info
+
+
+def _lookalike_points(companies: pl.DataFrame) -> pl.Expr:
+    """The lookalike input to the ranking score (0 without a [lookalike] table)."""
+    if "lookalike_points" in companies.columns:
+        return pl.col("lookalike_points").fill_null(0.0)
+    return pl.lit(0.0)
+
+
 def _score_cap(profile: Any) -> float:
     return float(getattr(profile, "score_cap", None) or 100)
 
@@ -404,7 +591,10 @@ def _reach(companies: pl.DataFrame, profile: Any) -> dict[str, Any]:
     if companies.height == 0:
         return {"accounts": 0, "reachable": 0.0, "best": None, "best_confidence": None}
     confident = pl.col("confidence") >= minimum
-    possible = pl.min_horizontal(pl.col("fit_reachable") + pl.col("signal_score"), pl.lit(cap))
+    possible = pl.min_horizontal(
+        pl.col("fit_reachable") + pl.col("signal_score") + _lookalike_points(companies),
+        pl.lit(cap),
+    )
     row = companies.select(
         possible.filter(confident).max().alias("reachable"),
         pl.col("score").max().alias("best"),

@@ -44,7 +44,8 @@ def test_explain_shows_failed_hard_filters(tmp_path: Path) -> None:
     code, out, _ = _run(["explain", "Paris SA", _list(tmp_path), "--profile", "b2b_saas"])
     assert code == 0
     assert "Profile: B2B SaaS mid-market — rejected (fit would be 0, confidence 0.50)" in out
-    assert "  ✗ FAILED  require  North America, UK or Ireland  country FR not in NA, GB, IE" in out
+    failed = "country FR (France) not in region NA (US, CA), GB, IE"
+    assert f"  ✗ FAILED  require  North America, UK or Ireland  {failed}" in out
 
 
 def test_explain_an_unknown_account_is_one_line_exit_2(tmp_path: Path) -> None:

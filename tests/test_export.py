@@ -78,7 +78,7 @@ def test_targets_columns(tmp_path: Path) -> None:
     first = df.row(0, named=True)
     assert first["technologies"] == "Salesforce; Snowflake"
     assert first["source_rows"] == "vendor.csv:2; vendor.csv:9; other.csv:4"
-    assert first["pts: Uses Salesforce or HubSpot"] == "25.0"
+    assert first["pts: Uses Salesforce or HubSpot"] == "25"  # whole numbers without ".0"
     assert df["rank"].to_list() == ["1", "2", "3", "4"]
 
 

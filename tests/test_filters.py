@@ -54,4 +54,9 @@ def test_the_reference_profile_matches_the_design() -> None:
     ]
     funding = profile.signals[0]
     assert (funding.boost, funding.half_life_days, funding.max_age_days) == (15, 45, 180)
-    assert [p.title for p in profile.personas] == ["VP Sales", "Head of RevOps", "CRO"]
+    assert [p.title for p in profile.personas] == [
+        "VP Sales",
+        "Head of RevOps",
+        "CRO",
+        "CEO / Founder",
+    ]

@@ -187,7 +187,8 @@ def test_timing_thresholds_are_parameters() -> None:
 @pytest.mark.parametrize(
     ("priority", "label"),
     [("A1", "call today"), ("A3", "nurture: strong fit, no live signal"),
-     ("C1", "verify before calling: signal on a weaker fit"), (None, "unranked fit")],
+     ("C1", "verify before calling: signal on a weaker fit"),
+     (None, "verify the fit first: below every fit tier, in on its signal")],
 )  # fmt: skip
 def test_priority_label(priority: str | None, label: str) -> None:
     assert priority_label(priority) == label

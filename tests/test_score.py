@@ -56,7 +56,7 @@ OPERATOR_CASES = [
     ('field = "employees"\nbetween = [200, 2000]', {"employees": 200}, "match"),
     ('field = "employees"\nbetween = [200, 2000]', {"employees": 2000}, "match"),
     ('field = "employees"\nbetween = [200, 2000]', {"employees": 150}, "miss"),
-    ('field = "employees"\nbetween = [200, 2000]', {}, "miss"),
+    ('field = "employees"\nbetween = [200, 2000]', {}, "unknown"),  # no data is never a miss
     ('field = "employees"\nat_least = 200', {"employees": 199}, "miss"),
     ('field = "employees"\nat_most = 50', {"employees": 50}, "match"),
     ('field = "revenue"\nbetween = [1e6, 5e6]', {"revenue": 2.5e6}, "match"),
@@ -112,7 +112,7 @@ OPERATOR_CASES = [
     ('field = "technologies"\nnone = ["Oracle"]', {"technologies": ["SAP"]}, "match"),
     ('field = "technologies"\nnone = ["Oracle"]', {"technologies": ["oracle"]}, "miss"),
     ('field = "technologies"\nmatches = "^sales"', {"technologies": ["X", "Salesforce"]}, "match"),
-    ('field = "departments"\nany = ["RevOps"]', {"departments": []}, "miss"),
+    ('field = "departments"\nany = ["RevOps"]', {"departments": []}, "unknown"),  # empty: no data
     ('field = "website"\nexists = true', {"website": "acme.com"}, "match"),
     ('field = "website"\nexists = true', {}, "miss"),
     ('field = "website"\nmissing = true', {}, "match"),
@@ -197,8 +197,8 @@ def test_partial_credit_on_the_funding_scale(tmp_path: Path, stage: str, points:
 
 # (on_missing, status for an account without the data, fit_unknown, why piece)
 MISSING_CASES = [
-    ("no_points", "miss", 0, "Size n/a ✗ 0"),
-    ("unknown", "unknown", 1, "Size ? 0"),
+    ("no_points", "unknown", 1, "Size unknown ? 0"),  # 0 points, but unknown: not a miss
+    ("unknown", "unknown", 1, "Size unknown ? 0"),
 ]
 
 
@@ -341,14 +341,14 @@ def test_hard_filters_go_to_rejects_with_countable_reasons() -> None:
             "reason": [
                 "failed: North America, UK or Ireland",
                 "excluded: Government or education",
-                "failed: North America, UK or Ireland",
+                "no data: North America, UK or Ireland",
                 "excluded: Government or education",
-                "failed: North America, UK or Ireland",
+                "no data: North America, UK or Ireland",
             ],
             "name": ["Fr", "Gov", "Nocountry", "School", "Atlantis"],
             "domain": ["fr.fr", None, None, None, None],
             "detail": [
-                "country FR not in NA, GB, IE",
+                "country FR (France) not in region NA (US, CA), GB, IE",
                 "industry Government",
                 "country missing",
                 "industry NAICS 611110",
@@ -403,7 +403,7 @@ FILTER_CASES = [
         '[[exclude]]\nfield = "industry"\nin = ["Government"]\non_missing = "exclude"',
         {},
         False,
-        "excluded: industry",
+        "no data: industry",
         "industry missing",
     ),
     (
@@ -421,49 +421,49 @@ UNRECOGNISED_FILTER_CASES = [
     (
         '[[require]]\nfield = "country"\nin = ["NA"]',
         {"unparsed": "country=GER"},  # as ingest left it before GER was an alias
-        "failed: country",
+        "no data: country",
         'country "GER" not recognised',
     ),
     (
         '[[require]]\nfield = "country"\nin = ["NA"]',
         {"unparsed": "employees=abc; country=Land of Oz; revenue=n/a"},
-        "failed: country",
+        "no data: country",
         'country "Land of Oz" not recognised',
     ),
     (
         '[[require]]\nfield = "country"\nin = ["NA"]',
         {"unparsed": "location=Somewhere, Nowhere"},  # the country came from a location column
-        "failed: country",
+        "no data: country",
         'country "Somewhere, Nowhere" not recognised',
     ),
     (
         '[[require]]\nfield = "country"\nin = ["NA"]',
         {"unparsed": "employees=abc"},  # another field's raw value: the country is missing
-        "failed: country",
+        "no data: country",
         "country missing",
     ),
     (
         '[[require]]\nfield = "employees"\nat_least = 200',
         {"unparsed": "employees_range=lots"},
-        "failed: employees",
+        "no data: employees",
         'employees "lots" not recognised',
     ),
     (
         '[[require]]\nfield = "total_funding"\nat_least = 1e6',
         {"unparsed": "last_funding_date=soon; total_funding=a lot"},
-        "failed: total_funding",
+        "no data: total_funding",
         'total_funding "a lot" not recognised',
     ),
     (
         '[[require]]\nfield = "total_funding"\nat_least = 1e6',
         {"unparsed": "last_funding_date=soon"},  # a key ending like another is not it
-        "failed: total_funding",
+        "no data: total_funding",
         "total_funding missing",
     ),
     (
         '[[require]]\nfield = "funding_stage"\nat_least = "Series B"',
         {"unparsed": "funding_stage=Series Z"},
-        "failed: funding_stage",
+        "no data: funding_stage",
         'funding_stage "Series Z" not recognised',
     ),
     (
@@ -505,9 +505,9 @@ def test_why_and_breakdown_say_not_recognised() -> None:
     )
     scored = score_companies(frame, load_profile("b2b_saas")).companies
     assert scored["why"].to_list() == [
-        'employees "lots" not recognised ✗ 0 · naics "n.a." not recognised ✗ 0 · '
-        'HubSpot ✓ 25 · funding_stage "Series Z" not recognised ✗ 0 · '
-        'departments "???" not recognised ✗ 0'
+        'employees "lots" not recognised ? 0 · naics "n.a." not recognised ? 0 · '
+        'HubSpot ✓ 25 · funding_stage "Series Z" not recognised ? 0 · '
+        'departments "???" not recognised ? 0'
     ]
     assert [(e["criterion"], e["value"]) for e in scored["breakdown"][0]] == [
         ("Mid-market size", '"lots" not recognised'),
@@ -525,7 +525,7 @@ def test_unrecognised_values_on_unknown_criteria(tmp_path: Path) -> None:
     )
     frame = companies({"unparsed": "employees=ten"}, {})
     scored = score_companies(frame, profile).companies
-    assert scored["why"].to_list() == ['employees "ten" not recognised ? 0', "C ? 0"]
+    assert scored["why"].to_list() == ['employees "ten" not recognised ? 0', "C unknown ? 0"]
     assert scored["fit_unknown"].to_list() == [1, 1]
 
 
@@ -671,9 +671,9 @@ BAND_CASES = [
     ("at_most = 2000", True, band(2001, None), "partial", 15.0, "2,001+ employees ~ 15"),
     ("at_most = 2000", False, band(51, 200), "match", 30.0, "51–200 employees ✓ 30"),
     # exact counts score as before
-    ("between = [200, 2000]", False, {"employees": 3000}, "miss", 0.0, "3000 employees ✗ 0"),
+    ("between = [200, 2000]", False, {"employees": 3000}, "miss", 0.0, "3,000 employees ✗ 0"),
     ("between = [200, 2000]", True, {"employees": 2400}, "partial", 15.0,
-     "2400 employees ~ 15"),
+     "2,400 employees ~ 15"),
     # a band that no longer describes the count (an exact count won in a merge): the count
     ("between = [200, 2000]", False,
      {"employees": 700, "employees_min": 1001, "employees_max": 5000}, "match", 30.0,
@@ -735,7 +735,7 @@ BAND_RULES = [
     ('[[require]]\nname = "Mid"\nfield = "employees"\nat_least = 200', None,
      band(51, 200), True, None),
     ('[[require]]\nname = "Mid"\nfield = "employees"\nbetween = [200, 2000]', None,
-     {"employees": 3000}, False, "employees 3000 not in 200–2000"),
+     {"employees": 3000}, False, "employees 3,000 not in 200–2000"),
     ('[[exclude]]\nname = "Big"\nfield = "employees"\nat_least = 10000', None,
      band(5001, 10000), True, None),  # straddles: kept
     ('[[exclude]]\nname = "Big"\nfield = "employees"\nat_least = 10000', "exclude",

@@ -85,7 +85,7 @@ def test_failed_filters_are_shown() -> None:
     result = explain_account(_frame(), "paris.fr", load_profile("b2b_saas")).results[0]
     assert not result.passed
     assert [(f.passed, f.detail) for f in result.filters] == [
-        (False, "country FR not in NA, GB, IE"),
+        (False, "country FR (France) not in region NA (US, CA), GB, IE"),
         (False, "industry Government"),
     ]
 

@@ -70,8 +70,8 @@ def scores(frame: pl.DataFrame) -> list[tuple[Any, ...]]:
 
 # (policy of "Size", the thin account's fit, its status for Size, fit_unknown)
 POLICIES = [
-    ("zero", 60.0, "miss", 0),
-    ("no_points", 60.0, "miss", 0),  # the older spelling of "zero"
+    ("zero", 60.0, "unknown", 1),  # 0 points, weight counted, but never shown as a miss
+    ("no_points", 60.0, "unknown", 1),  # the older spelling of "zero"
     ("unknown", 60.0, "unknown", 1),
     ("neutral", 100.0, "unknown", 1),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from listbuilder.cli import main
+from listbuilder.cli.engine_options import engine_options
 from listbuilder.cli.options import (
     as_of_option,
     cache_dir_option,
@@ -64,7 +65,17 @@ SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have
     "--reps",
     type=click.Path(),
     default=None,
-    help="Reps CSV (rep, capacity, territories) for SDR assignment.",
+    help="Reps CSV for SDR assignment, one rep a line: rep, capacity, countries, states, "
+    "regions, industries, size_bands, owned_domains (list cells `;`-separated, an empty cell "
+    "means any; see fixtures/reps_example.csv). Accounts no rep can take stay in the list "
+    "without an owner, counted on the console and listed in unassigned.csv with the reason.",
+)
+@click.option(
+    "--contacts",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A people export (name, title, email, company website or domain): joined by domain, "
+    "so each brief names the people to call, ranked by the profile's personas.",
 )
 @click.option(
     "--format",
@@ -111,6 +122,7 @@ SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have
 @cache_dir_option("Enrichment cache directory.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
 @column_map_option
+@engine_options
 def build(
     *,
     lists: tuple[str, ...],
@@ -121,6 +133,7 @@ def build(
     top: int | None,
     as_of: object,
     reps: str | None,
+    contacts: str | None,
     formats: tuple[str, ...],
     crm: tuple[str, ...],
     brief_formats: tuple[str, ...],
@@ -132,6 +145,7 @@ def build(
     cache_dir: str | None,
     quiet: bool,
     column_map: tuple[str, ...],
+    engine: Any,
 ) -> None:
     """Build a ranked, deduplicated target list from purchased LISTs.
 
@@ -168,6 +182,7 @@ def build(
         "top": top,
         "as_of": as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
         "reps": reps,
+        "contacts": contacts,
         "formats": fmt,
         "crm": crms,
         "brief_formats": briefs,
@@ -178,6 +193,7 @@ def build(
         "encoding": encoding,
         "enrich": enrich,
         "cache_dir": cache_dir,
+        "engine": engine,
     }
     if show:
         with _Progress() as progress:
@@ -208,6 +224,16 @@ def build(
         click.echo(
             f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
             " or were unusable (signals_unmatched.csv)"
+        )
+    if "assignment" in result.funnel:
+        from listbuilder.pipeline import format_assignment
+
+        click.echo(visible(format_assignment(result.funnel["assignment"])))
+    if "contacts" in result.funnel:
+        found = result.funnel["contacts"]
+        click.echo(
+            f"contacts: {found['people']:,} people; {found['accounts_with_contacts']:,} of "
+            f"{result.funnel['selected']:,} accounts have someone to call"
         )
     click.echo(visible(format_coverage(result.coverage)))
     click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")

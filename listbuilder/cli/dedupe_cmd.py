@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from listbuilder.cli import main
-from listbuilder.cli.options import split_csv_option
+from listbuilder.cli.engine_options import engine_options
+from listbuilder.cli.options import list_input_options, parse_column_map, split_csv_option
 from listbuilder.cli.terminal import visible
 
 
@@ -39,12 +41,18 @@ from listbuilder.cli.terminal import visible
     help="Print why two rows are or are not one company (rows as in clusters.csv: "
     "file:line, or a line number for one file), and write nothing.",
 )
+@list_input_options
+@engine_options
 def dedupe(
     lists: tuple[str, ...],
     out_dir: str | None,
     source_priority: tuple[str, ...],
     profile_path: str | None,
     explain_pair: tuple[str, str] | None,
+    engine: Any,
+    input_format: str | None = None,
+    encoding: str | None = None,
+    column_map: tuple[str, ...] = (),
 ) -> None:
     """Find the same company across LISTs by fuzzy name and domain and merge it.
 
@@ -58,6 +66,10 @@ def dedupe(
     --source-priority vendor_a.csv
 
     Example: listbuilder dedupe vendor_a.csv --explain-pair vendor_a.csv:12 vendor_a.csv:40
+
+    Example: listbuilder dedupe vendor_a.parquet --engine spark --out deduped/
+
+    Example: listbuilder dedupe export.csv --map "Org=name" --encoding cp1252 --out deduped/
     """
     from listbuilder.dedupe.run import dedupe_lists, explain_lists
 
@@ -66,8 +78,14 @@ def dedupe(
         from listbuilder.profile import load_profile
 
         settings = load_profile(profile_path).dedupe
+    reading: dict[str, Any] = {
+        "input_format": input_format,
+        "encoding": encoding,
+        "column_map": parse_column_map(column_map),
+    }
     if explain_pair:
-        for line in explain_lists(list(lists), *explain_pair, settings=settings).lines():
+        explained = explain_lists(list(lists), *explain_pair, settings=settings, **reading)
+        for line in explained.lines():
             click.echo(visible(line))  # row values from the lists: escapes shown, not run
         return
     if not out_dir:
@@ -81,5 +99,9 @@ def dedupe(
         out_dir,
         settings=settings,
         source_priority=split_csv_option(source_priority) or None,
+        engine=engine,
+        **reading,
     )
     click.echo(run.summary())
+    if run.warning:
+        click.echo(visible(run.warning), err=True)

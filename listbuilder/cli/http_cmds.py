@@ -10,7 +10,7 @@ import click
 import polars as pl
 
 from listbuilder.cli import main
-from listbuilder.cli.options import cache_dir_option
+from listbuilder.cli.options import cache_dir_option, list_input_options, parse_column_map
 from listbuilder.cli.terminal import visible
 from listbuilder.errors import EXIT_FAIL, ConfigError
 
@@ -49,6 +49,7 @@ OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
     metavar="NAME",
     help="Only fill these fields (repeatable). Default: every field a provider fills.",
 )
+@list_input_options
 def enrich(
     *,
     lists: tuple[str, ...],
@@ -57,6 +58,9 @@ def enrich(
     dry_run: bool,
     cache_dir: str | None,
     fields: tuple[str, ...],
+    input_format: str | None = None,
+    encoding: str | None = None,
+    column_map: tuple[str, ...] = (),
 ) -> None:
     """Fill missing fields of LISTs from HTTP data providers, cheapest first.
 
@@ -82,7 +86,12 @@ def enrich(
 
     from listbuilder import ingest, normalize
 
-    ingested = ingest.read_companies(list(lists))
+    ingested = ingest.read_companies(
+        list(lists),
+        format=input_format,
+        encoding=encoding,
+        column_map=parse_column_map(column_map),
+    )
     companies, unusable = normalize.normalize_companies(ingested.companies)
     dropped = ingested.rejects.height + unusable.height
     if dropped:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from listbuilder.cli import main
-from listbuilder.cli.options import column_map_option
+from listbuilder.cli.options import list_input_options
 from listbuilder.cli.terminal import visible
 from listbuilder.ingest import FORMATS, FileReport, read_companies
 
@@ -58,15 +58,11 @@ def format_report(report: FileReport) -> str:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
     "--format",
-    "input_format",
+    "legacy_format",
     type=click.Choice(FORMATS),
     default=None,
-    help="Read the files as this format instead of detecting it.",
-)
-@click.option(
-    "--encoding",
-    default=None,
-    help="Text encoding of the files (default: detect UTF-8 / Windows-1252).",
+    hidden=True,
+    help="Deprecated: --input-format (build --format is the output format).",
 )
 @click.option(
     "--profile",
@@ -76,13 +72,14 @@ def format_report(report: FileReport) -> str:
     help="Also show, per rule and criterion of this profile, the share of rows whose field "
     "is known, and the best score reachable on these files. Repeatable.",
 )
-@column_map_option
+@list_input_options
 def inspect(
     files: tuple[str, ...],
     input_format: str | None,
     encoding: str | None,
     profiles: tuple[str, ...],
     column_map: tuple[str, ...],
+    legacy_format: str | None = None,
 ) -> None:
     """Show how each list is read: format, encoding, rows, column mapping, parse rates.
 
@@ -94,6 +91,14 @@ def inspect(
     Example: listbuilder inspect zoominfo.csv apollo.xlsx --profile b2b_saas
     """
     from listbuilder.profile import load_profiles
+
+    if legacy_format is not None:
+        click.echo(
+            "note: inspect --format is deprecated, use --input-format (as build, dedupe and "
+            "explain do; build --format is the output format)",
+            err=True,
+        )
+        input_format = input_format or legacy_format
 
     chosen = load_profiles(profiles) if profiles else []  # refused before reading data
     ingested = read_companies(

@@ -100,3 +100,23 @@ class Day(click.ParamType):
 def as_of_option(help: str) -> Callable[[F], F]:
     """`--as-of YYYY-MM-DD`, optional: a datetime (or None) in `as_of`."""
     return click.option("--as-of", "as_of", type=Day(), default=None, help=help)
+
+
+def list_input_options(func: F) -> F:
+    """`--input-format`, `--encoding` and `--map`: how a command that reads company lists
+    reads them (the same three options on build, dedupe, explain, inspect)."""
+    from listbuilder.ingest import FORMATS
+
+    func = column_map_option(func)
+    func = click.option(
+        "--encoding",
+        default=None,
+        help="Text encoding of the lists, e.g. cp1252 (default: detect UTF-8 / Windows-1252).",
+    )(func)
+    return click.option(
+        "--input-format",
+        "input_format",
+        type=click.Choice(FORMATS),
+        default=None,
+        help="Read the lists as this format instead of detecting it.",
+    )(func)

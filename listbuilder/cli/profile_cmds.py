@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from listbuilder.cli import main
-from listbuilder.cli.options import day_in_range
+from listbuilder.cli.options import day_in_range, list_input_options, parse_column_map
 from listbuilder.errors import EXIT_ERROR, InputError, ProfileError
 from listbuilder.profile import Profile, load_profile, load_profiles, shipped_profiles
 from listbuilder.profile.conditions import number_label
@@ -120,12 +120,23 @@ def _parse_day(value: str | None) -> date:
 )
 @click.option("--signals", "signal_paths", multiple=True, help="Events file(s) for the boosts.")
 @click.option("--as-of", "as_of", default=None, help="Date the signals decay to (default today).")
+@click.option(
+    "--suppress",
+    "suppress_paths",
+    multiple=True,
+    help="CRM export(s): say so when the account would be suppressed (customer, open deal...).",
+)
+@list_input_options
 def explain(
     account: str,
     lists: tuple[str, ...],
     profile_paths: tuple[str, ...],
     signal_paths: tuple[str, ...],
     as_of: str | None,
+    suppress_paths: tuple[str, ...] = (),
+    input_format: str | None = None,
+    encoding: str | None = None,
+    column_map: tuple[str, ...] = (),
 ) -> None:
     """Show why ACCOUNT (a domain or a company name) scores what it does.
 
@@ -134,6 +145,9 @@ def explain(
     --signals when given (then also the priority cell, fit tier x timing, e.g. A1).
 
     Example: listbuilder explain acme.com list.csv --profile b2b_saas
+
+    Example: listbuilder explain "Acme" export.csv -p b2b_saas --map "Org=name"
+    --suppress crm.csv --signals events.csv --as-of 2026-11-01
     """
     import polars as pl
 
@@ -145,7 +159,13 @@ def explain(
 
     chosen = load_profiles(profile_paths)  # validate before reading any data
     day = _parse_day(as_of)
-    listed = normalize_companies(read_companies(list(lists)).companies)[0]
+    read = read_companies(
+        list(lists),
+        format=input_format,
+        encoding=encoding,
+        column_map=parse_column_map(column_map),
+    )
+    listed = normalize_companies(read.companies)[0]
     # the build's data-quality gate: flagged values are not scored here either
     checked = check_quality(listed, chosen[0].quality, as_of=day)
     companies = checked.companies
@@ -165,3 +185,22 @@ def explain(
     from listbuilder.cli.terminal import visible
 
     click.echo(visible(format_explanation(explanation)))
+    if suppress_paths:
+        click.echo(visible(_suppression_line(listed, account, chosen[0], suppress_paths)))
+
+
+def _suppression_line(listed: Any, account: str, profile: Any, paths: tuple[str, ...]) -> str:
+    """What the CRM says of ACCOUNT: `Suppressed: customer (CRM record 1042 ...)` or not."""
+    from listbuilder.dedupe import read_suppression, suppress_companies
+    from listbuilder.score.explain import find_account
+
+    row = find_account(listed, account).row(0, named=True)
+    _, suppressed = suppress_companies(listed, read_suppression(list(paths)))
+    mine = suppressed.filter(
+        (suppressed["source"] == row.get("source")) & (suppressed["line"] == row.get("line"))
+    )
+    if not mine.height:
+        return "\nCRM: not suppressed — no customer, open deal, owner or do-not-contact found"
+    hit = mine.row(0, named=True)
+    detail = f" ({hit['detail']})" if hit.get("detail") else ""
+    return f"\nCRM: {hit['reason']}{detail} — build would leave it out"

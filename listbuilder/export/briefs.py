@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -9,6 +10,12 @@ from typing import Any
 
 import polars as pl
 
+from listbuilder.export.callprep import (
+    choose_personas,
+    rank_contacts,
+    signal_entries,
+)
+from listbuilder.export.callprep import talking_points as call_points
 from listbuilder.export.crm import _country_names
 from listbuilder.export.naming import display_name
 from listbuilder.rank import priority_label
@@ -58,15 +65,35 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "duplicate_count": pl.Int64(),
     "crm_possible_match": pl.String(),
     "quality": pl.String(),
+    # funding fields filled from an events file's rounds (signals.funding.derive_funding)
+    "derived": pl.String(),
+    # a profile's [lookalike] table (null without one)
+    "lookalike_score": pl.Float64(),
+    "lookalike_points": pl.Float64(),
+    "nearest_seeds": pl.String(),
+    "lookalike_why": pl.String(),
 }
 
 
+STEM_SLUG_MAX = 80  # characters of the domain or name in a brief's file name
+
+
 def brief_stem(rank: int | None, domain: str | None, name: str | None) -> str:
-    """`0012-acme.com`: rank, then the domain or else the slugified name."""
+    """`0012-acme.com`: rank, then the domain or else the slugified name.
+
+    A slug longer than `STEM_SLUG_MAX` is cut and followed by 8 hex digits of the SHA-1
+    of the full value, so names stay short (every file system takes them), unique and
+    the same from run to run.
+    """
     if domain:
+        full = domain
         slug = re.sub(r"[^a-z0-9.-]+", "-", domain.lower()).strip("-.")
     else:
-        slug = re.sub(r"[^a-z0-9]+", "-", (name or "").lower()).strip("-")[:60].strip("-")
+        full = name or ""
+        slug = re.sub(r"[^a-z0-9]+", "-", full.lower()).strip("-")
+    if len(slug) > STEM_SLUG_MAX:
+        digest = hashlib.sha1(full.encode("utf-8"), usedforsecurity=False).hexdigest()[:8]
+        slug = f"{slug[:STEM_SLUG_MAX].rstrip('-.')}-{digest}"
     return f"{rank or 0:04d}-{slug or 'account'}"
 
 
@@ -165,6 +192,10 @@ def profile_brief_info(profile: Any) -> dict[str, Any]:
                 "department": _get(p, "department"),
                 "why": _get(p, "why"),
                 "cares_about": [cares] if isinstance(cares, str) else list(cares),
+                "departments": list(_get(p, "departments") or ()),
+                "min_employees": _get(p, "min_employees"),
+                "max_employees": _get(p, "max_employees"),
+                "titles": _get(p, "titles"),
             }
         )
     points: dict[str, list[str]] = {}
@@ -176,11 +207,19 @@ def profile_brief_info(profile: Any) -> dict[str, Any]:
         matcher = _list_matcher(criterion)
         if matcher is not None and _get(criterion, "name"):
             criteria[str(_get(criterion, "name"))] = matcher
+    fields = {
+        str(_get(c, "name")): _get(_get(c, "condition"), "field")
+        for c in _get(profile, "criteria") or ()
+    }
+    days = _get(profile, "live_signal_days", 120)
     return {
         "name": _get(profile, "name"),
         "personas": personas,
         "talking_points": points,
         "criteria": criteria,
+        "fields": fields,  # criterion name -> the field it reads
+        "live_signal": float(_get(profile, "live_signal", 3.0) or 0.0),
+        "live_signal_days": days,
     }
 
 
@@ -189,23 +228,6 @@ def _profile_info(profiles_info: Sequence[dict], profile: str | None) -> dict:
         if info.get("name") == profile:
             return info
     return profiles_info[0] if len(profiles_info) == 1 else {}
-
-
-def _talking_points(info: dict, fit: list[dict], signals: list[dict]) -> list[dict[str, str]]:
-    """Talking points keyed by a matched criterion or a present signal kind, in that order."""
-    points = {k.casefold(): (k, v) for k, v in (info.get("talking_points") or {}).items()}
-    chosen: list[dict[str, str]] = []
-    seen: set[str] = set()
-    keys = [(f["criterion"], False) for f in fit if f.get("status") in ("match", "partial")]
-    keys += [(s["kind"], True) for s in signals if s.get("kind")]
-    for key, is_signal in keys:
-        k = str(key).casefold()
-        if k in points and k not in seen:
-            seen.add(k)
-            name, texts = points[k]
-            topic = name.replace("_", " ").capitalize() if is_signal else name
-            chosen.extend({"topic": topic, "text": t} for t in texts)
-    return chosen
 
 
 def employee_band(employees: Any, low: Any, high: Any) -> str | None:
@@ -231,19 +253,44 @@ def brief_context(
     info = _profile_info(profiles_info, row.get("profile"))
     matchers = info.get("criteria") or {}
     fit = [dict(b) for b in (row.get("breakdown") or [])]
+    sources = _source_rows(row, row.get("source_rows"))
+    # The list row a value was read from: the surviving row (the first source row of a
+    # merged company); a field filled from an events round cites the event line.
+    row_source = (
+        f"{row['source']}:{row['line']}" if row.get("source") and row.get("line") else None
+    ) or (sources[0] if sources else None)
+    derived = _derived(row.get("derived"))
+    fields = info.get("fields") or {}
     for entry in fit:
         entry["shown"] = _shown_value(entry, row, matchers)
-    signals = [
-        {
-            "kind": s.get("kind"),
-            "label": s.get("label"),
-            "date": s.get("date"),
-            "age_days": s.get("age_days"),
-            "boost": s.get("boost"),
-        }
-        for s in (row.get("signals") or [])
-        if s and (s.get("kind") or s.get("label") or s.get("date"))
-    ]
+        field = fields.get(str(entry.get("criterion")))
+        entry["derived"] = field in derived
+        entry["source"] = derived[field][1] if field in derived else row_source
+        if field in derived and entry.get("shown"):
+            entry["shown"] = f"{entry['shown']} (derived from a funding round)"
+    signals = signal_entries(
+        [
+            {
+                "kind": s.get("kind"),
+                "label": s.get("label"),
+                "date": s.get("date"),
+                "age_days": s.get("age_days"),
+                "boost": s.get("boost"),
+                "source": s.get("source"),
+            }
+            for s in (row.get("signals") or [])
+            if s and (s.get("kind") or s.get("label") or s.get("date"))
+        ],
+        live_points=float(info.get("live_signal", 0.0) or 0.0),
+        live_days=info.get("live_signal_days"),
+    )
+    personas, personas_skipped = choose_personas(
+        info.get("personas") or [],
+        departments=list(row.get("departments") or []) or None,
+        employees=row.get("employees"),
+        signals=signals,
+        source=row_source,
+    )
     country = row.get("country")
     place = [row.get("city"), row.get("state"), countries.get((country or "").upper(), country)]
     account = {
@@ -284,6 +331,10 @@ def brief_context(
         "why": row.get("why"),
         "why_now": row.get("why_now"),
         "crm_possible_match": row.get("crm_possible_match"),
+        "lookalike_score": row.get("lookalike_score"),
+        "lookalike_points": row.get("lookalike_points"),
+        "closest_seeds": row.get("nearest_seeds"),
+        "lookalike_why": row.get("lookalike_why"),
         "confidence": row.get("confidence"),
         "quality": [q for q in (row.get("quality") or "").split("; ") if q],
         "fit": fit,
@@ -297,17 +348,36 @@ def brief_context(
             if f.get("status") == "unknown" and f.get("value")
         ],
         "signals": signals,
-        "personas": info.get("personas") or [],
-        "talking_points": _talking_points(info, fit, signals),
-        "sources": _source_rows(row, row.get("source_rows")),
+        "live_signals": [s for s in signals if s["live"]],
+        "personas": personas,
+        "personas_skipped": personas_skipped,
+        "contacts": rank_contacts(list(row.get("_contacts") or []), personas),
+        "has_contacts_file": row.get("_contacts") is not None,
+        "talking_points": call_points(info.get("talking_points") or {}, fit, signals),
+        "derived": [f"{k} {v[0]} from {v[1]}" for k, v in derived.items()],
+        "row_source": row_source,
+        "sources": sources,
         "duplicate_count": row.get("duplicate_count"),
         "as_of": as_of.isoformat(),
     }
 
 
+def _derived(value: str | None) -> dict[str, tuple[str, str]]:
+    """`derived` cell -> {field: (value, event line)}."""
+    out: dict[str, tuple[str, str]] = {}
+    for part in (value or "").split("; "):
+        field, sep, rest = part.partition("=")
+        match = re.match(r"^(.*) \((.+)\)$", rest)
+        if sep and match:
+            out[field] = (match.group(1), match.group(2))
+    return out
+
+
 def brief_rows(selected: pl.DataFrame) -> list[dict[str, Any]]:
     """The selection in rank order as Python dicts (one per brief; ~capacity rows)."""
-    extra = [c for c in ("breakdown", "signals", "source_rows") if c in selected.columns]
+    extra = [
+        c for c in ("breakdown", "signals", "source_rows", "_contacts") if c in selected.columns
+    ]
     cols = [
         pl.col(c) if c in selected.columns else pl.lit(None, t).alias(c)
         for c, t in BRIEF_COLUMNS.items()

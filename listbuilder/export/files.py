@@ -80,18 +80,42 @@ def flat_text(col: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(col)
 
 
+_WHOLE_MAX = 1e15  # floats below this print exactly as integers
+
+
+def people_numbers(df: pl.DataFrame) -> pl.DataFrame:
+    """Floats as a person writes them: a whole value without `.0` (`183632000`, `100`),
+    others as they are (`87.5`). Excel and every CSV reader still read them as numbers.
+    Applied after neutralising: these cells are numbers, never text to neutralise."""
+    exprs = []
+    for name, dtype in df.schema.items():
+        if dtype in (pl.Float32, pl.Float64):
+            x = pl.col(name)
+            whole = x.is_finite() & (x == x.round(0)) & (x.abs() < _WHOLE_MAX)
+            exprs.append(
+                pl.when(whole)
+                .then(x.cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(x.cast(pl.String))
+                .alias(name)
+            )
+    return df.with_columns(exprs) if exprs else df
+
+
 def csv_bytes(df: pl.DataFrame, *, bom: bool = True) -> bytes:
     """The CSV every command writes: lists flattened, text and header cells neutralised,
-    UTF-8 (with a byte-order mark for Excel), `\\n` line endings, ISO dates."""
+    UTF-8 (with a byte-order mark for Excel), `\\n` line endings, ISO dates, whole
+    numbers without `.0` (`people_numbers`)."""
     flat = df.select(flat_text(c, t) for c, t in df.schema.items())
-    text = neutralise_frame(flat).write_csv(date_format="%Y-%m-%d")
+    text = people_numbers(neutralise_frame(flat)).write_csv(date_format="%Y-%m-%d")
     return (UTF8_BOM if bom else b"") + text.encode("utf-8")
 
 
 def write_csv_file(path: str | Path, df: pl.DataFrame, *, bom: bool = True) -> Path:
     """``csv_bytes(df)`` written straight into ``path`` (a new file, e.g. in a staging
     folder): no copy of the whole text in memory, which for a million rows is ~1 GB."""
-    flat = neutralise_frame(df.select(flat_text(c, t) for c, t in df.schema.items()))
+    flat = people_numbers(
+        neutralise_frame(df.select(flat_text(c, t) for c, t in df.schema.items()))
+    )
     with open(path, "wb") as handle:
         if bom:
             handle.write(UTF8_BOM)

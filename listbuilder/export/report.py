@@ -139,6 +139,9 @@ def report_context(
             "name_missing": b["account"]["name_missing"],
             "domain": b["account"]["domain"],
             "score": b["score"],
+            "fit_score": b["fit_score"],
+            "signal_score": b["signal_score"],
+            "why_now": b["why_now"],
             "tier": b["tier"],
             "priority": b["priority"],
             "owner": b["owner"],
@@ -165,9 +168,25 @@ def report_context(
         "as_of": funnel.get("as_of"),
         "profiles": funnel.get("profiles") or [],
         "unknowns": funnel.get("unknowns") or {},
+        "missing_data": missing_data(funnel),
+        "assignment": funnel.get("assignment"),
         "steps": funnel_steps(funnel),
         "stages": stages,
         "summary": summary,
         "histogram": bars,
         "top_accounts": top,
     }
+
+
+def missing_data(funnel: dict) -> dict[str, Any]:
+    """The report's "Missing data" section: selected accounts with an unknown criterion, and
+    per profile and criterion the accounts without data (most first)."""
+    unknowns = funnel.get("unknowns") or {}
+    rows = [
+        {"profile": profile, "criterion": criterion, "accounts": count}
+        for profile, per in (unknowns.get("per_criterion") or {}).items()
+        for criterion, count in per.items()
+        if count
+    ]
+    rows.sort(key=lambda r: (-r["accounts"], r["profile"], r["criterion"]))
+    return {"selected": unknowns.get("selected_with_unknown_criteria") or 0, "rows": rows}

@@ -10,7 +10,10 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from listbuilder.export.files import neutralise, neutralise_frame
+# The one CSV writer lives in files.py; re-exported here, where it always was.
+from listbuilder.export.files import UTF8_BOM as UTF8_BOM
+from listbuilder.export.files import csv_bytes as csv_bytes
+from listbuilder.export.files import flat_text, neutralise
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, LINEAGE_SCHEMA, REJECT_SCHEMA
 
 TARGET_COLUMNS: dict[str, pl.DataType] = {
@@ -43,9 +46,18 @@ TARGET_COLUMNS: dict[str, pl.DataType] = {
     "source_rows": pl.String(),
 }
 
+# With a profile's [lookalike] table: resemblance to the seeds, beside fit and timing
+# (listbuilder.lookalike); written after the fixed columns, only when present.
+LOOKALIKE_COLUMNS: dict[str, pl.DataType] = {
+    "lookalike_score": pl.Float64(),  # 0-100
+    "lookalike_points": pl.Float64(),  # what it added to `score`
+    "nearest_seeds": pl.String(),  # the closest seeds, nearest first
+    "lookalike_why": pl.String(),
+}
+
 # Columns produced by the pipeline itself: never passed through as vendor columns.
 PIPELINE_COLUMNS = frozenset(
-    {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *TARGET_COLUMNS}
+    {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *TARGET_COLUMNS, *LOOKALIKE_COLUMNS}
     | {
         "cluster_id", "fit_tier", "fit_unknown", "breakdown", "signals", "last_signal_date",
         "timing_tier", "fit_reachable",
@@ -56,14 +68,7 @@ FORMATS = ("csv", "xlsx", "parquet", "json")
 _SCORES = ("score", "fit_score", "signal_score")
 
 
-def _as_text(col: str, dtype: pl.DataType) -> pl.Expr:
-    """A scalar-per-cell rendering of any column: lists joined with `; `, structs as JSON."""
-    if isinstance(dtype, pl.List | pl.Array):
-        joined = pl.col(col).list.eval(pl.element().cast(pl.String)).list.join("; ")
-        return pl.when(joined != "").then(joined).otherwise(None).alias(col)
-    if isinstance(dtype, pl.Struct):
-        return pl.col(col).struct.json_encode()
-    return pl.col(col)
+_as_text = flat_text
 
 
 def criteria(df: pl.DataFrame) -> list[str]:
@@ -87,6 +92,7 @@ def passthrough_columns(df: pl.DataFrame) -> list[str]:
 def targets_frame(selected: pl.DataFrame) -> pl.DataFrame:
     """The selection as the flat targets table: fixed columns, `pts: <criterion>`, passthrough."""
     exprs: list[pl.Expr] = []
+    schema = selected.schema  # once: DataFrame.schema is rebuilt on every access
     for col, dtype in TARGET_COLUMNS.items():
         if col not in selected.columns:
             exprs.append(pl.lit(None, dtype).alias(col))
@@ -95,7 +101,10 @@ def targets_frame(selected: pl.DataFrame) -> pl.DataFrame:
         elif col == "confidence":
             exprs.append(pl.col(col).cast(pl.Float64).round(2))
         else:
-            exprs.append(_as_text(col, selected.schema[col]).cast(dtype).alias(col))
+            exprs.append(_as_text(col, schema[col]).cast(dtype).alias(col))
+    for col, dtype in LOOKALIKE_COLUMNS.items():
+        if col in selected.columns:
+            exprs.append(pl.col(col).cast(dtype).alias(col))
     for name in criteria(selected):
         pts = pl.element().filter(pl.element().struct.field("criterion") == name)
         exprs.append(
@@ -107,7 +116,7 @@ def targets_frame(selected: pl.DataFrame) -> pl.DataFrame:
             .alias(f"pts: {name}")
         )
     for col in passthrough_columns(selected):
-        exprs.append(_as_text(col, selected.schema[col]).alias(col))
+        exprs.append(_as_text(col, schema[col]).alias(col))
     out = selected.select(exprs)
     return out.sort("rank", nulls_last=True, maintain_order=True)
 
@@ -118,17 +127,6 @@ def rejects_frame(rejects: pl.DataFrame) -> pl.DataFrame:
         (pl.col(c) if c in rejects.columns else pl.lit(None)).cast(t).alias(c)
         for c, t in REJECT_SCHEMA.items()
     )
-
-
-# Excel on Windows reads a CSV without a byte-order mark in the ANSI code page, mangling
-# "Conceição", "✓" and "·"; with it, Excel, HubSpot, Salesforce, polars and pandas read UTF-8.
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
-def csv_bytes(df: pl.DataFrame) -> bytes:
-    """CSV with neutralised text cells, UTF-8 with a byte-order mark, `\\n` line endings."""
-    flat = df.select(_as_text(c, t).alias(neutralise(c)) for c, t in df.schema.items())
-    return UTF8_BOM + neutralise_frame(flat).write_csv(date_format="%Y-%m-%d").encode("utf-8")
 
 
 def parquet_bytes(df: pl.DataFrame) -> bytes:
@@ -146,8 +144,39 @@ def _cell_width(value: Any) -> int:
     return len(f"{value:,}" if isinstance(value, int) else str(value))
 
 
+# Excel number formats by column: money and counts with thousands separators, scores with
+# one decimal, so a cell reads "183,632,000" rather than 183632000 in General format.
+_NUMBER_FORMATS: dict[str, str] = {
+    "revenue": "#,##0",
+    "total_funding": "#,##0",
+    "employees": "#,##0",
+    "duplicate_count": "#,##0",
+    "score": "0.0",
+    "fit_score": "0.0",
+    "signal_score": "0.0",
+    "lookalike_score": "0.0",
+    "lookalike_points": "0.0",
+    "confidence": "0.00",
+    "in": "#,##0",
+    "out": "#,##0",
+    "dropped": "#,##0",
+    "count": "#,##0",
+}
+
+
+def _number_format(header: str) -> str | None:
+    return _NUMBER_FORMATS.get(header) or ("0.0" if header.startswith("pts: ") else None)
+
+
 def _write_sheet(wb: Any, name: str, header: list[str], rows: list[list[Any]]) -> None:
     bold = wb.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
+    number_formats: dict[str, Any] = {}
+    cell_formats = []
+    for h in header:
+        fmt = _number_format(h)
+        if fmt is not None and fmt not in number_formats:
+            number_formats[fmt] = wb.add_format({"num_format": fmt})
+        cell_formats.append(number_formats.get(fmt) if fmt else None)
     ws = wb.add_worksheet(name)
     widths = [len(h) for h in header]
     for j, h in enumerate(header):
@@ -159,7 +188,7 @@ def _write_sheet(wb: Any, name: str, header: list[str], rows: list[list[Any]]) -
             if isinstance(value, bool):
                 ws.write_boolean(i, j, value)
             elif isinstance(value, int | float) and math.isfinite(value):
-                ws.write_number(i, j, value)
+                ws.write_number(i, j, value, cell_formats[j])
             else:
                 ws.write_string(i, j, neutralise(str(value)))
             if i <= 500:

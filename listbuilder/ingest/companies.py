@@ -74,6 +74,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "profile",
     "why",
     "why_now",
+    "derived",
     "signals",
     "last_signal_date",
     "rank",

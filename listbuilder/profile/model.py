@@ -202,6 +202,14 @@ class Persona:
     department: str | None = None
     why: str | None = None
     cares_about: tuple[str, ...] = ()
+    # when the persona applies (all optional): a team the account lists (`department` or
+    # any of `departments`; an account without departments data still gets the persona),
+    # and a company size
+    departments: tuple[str, ...] = ()
+    min_employees: int | None = None
+    max_employees: int | None = None
+    # regular expression matched on a contact's job title (--contacts); default: the title
+    titles: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +228,11 @@ class Profile:
     # accounts whose known weight / 100 is below this get no tier (rank reason
     # "below minimum confidence"); 0 keeps every account
     min_confidence: float = 0.0
+    # "call this week" (timing tier 2) needs a signal score of at least `live_signal` and a
+    # signal at most `live_signal_days` old; `strong_signal` and up is timing tier 1
+    live_signal: float = 3.0
+    strong_signal: float = 10.0
+    live_signal_days: int | None = 120
     quality: QualitySettings = field(default_factory=QualitySettings)
     requires: tuple[Rule, ...] = ()
     excludes: tuple[Rule, ...] = ()
@@ -228,6 +241,7 @@ class Profile:
     dedupe: Any = None  # listbuilder.dedupe.settings.DedupeSettings
     personas: tuple[Persona, ...] = ()
     talking_points: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    lookalike: Any = None  # listbuilder.lookalike.settings.LookalikeSettings ([lookalike])
 
     @property
     def rules(self) -> tuple[Rule, ...]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
 from listbuilder.dedupe.settings import parse_dedupe_settings
+from listbuilder.lookalike.settings import parse_lookalike_settings
 from listbuilder.profile.conditions import (
     check_unknown_keys,
     number_label,
@@ -48,6 +50,7 @@ TOP_LEVEL = (
     "quality",
     "persona",
     "talking_points",
+    "lookalike",
 )
 PROFILE_KEYS = (
     "name",
@@ -58,11 +61,23 @@ PROFILE_KEYS = (
     "score_cap",
     "on_missing",
     "min_confidence",
+    "live_signal",
+    "strong_signal",
+    "live_signal_days",
 )
 GROUP_KEYS = ("label", "values")
 CRITERION_KEYS = ("name", "label", "field", "weight", "partial", "on_missing")
 RULE_KEYS = ("name", "field", "on_missing")
-PERSONA_KEYS = ("title", "department", "why", "cares_about")
+PERSONA_KEYS = (
+    "title",
+    "department",
+    "why",
+    "cares_about",
+    "departments",
+    "min_employees",
+    "max_employees",
+    "titles",
+)
 ON_MISSING = {
     "criterion": (*MISSING_POLICIES, *MISSING_ALIASES),
     "require": ("fail", "pass"),
@@ -188,11 +203,11 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
     out["priority_tier"] = priority
     capacity = table.get("capacity")
     if capacity is not None and (
-        not isinstance(capacity, int) or isinstance(capacity, bool) or capacity < 1
+        not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= 10**7
     ):
         say(
-            f"capacity = {toml_value(capacity)}: write a whole number of accounts, e.g. "
-            "capacity = 1200",
+            f"capacity = {toml_value(capacity)}: write a whole number of accounts between 1 and "
+            "10000000, e.g. capacity = 1200",
             "capacity",
         )
         capacity = None
@@ -215,6 +230,24 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
         )
         minimum = 0
     out["min_confidence"] = float(minimum)
+    for key, default, example in (
+        ("live_signal", 3.0, "live_signal = 3"),
+        ("strong_signal", 10.0, "strong_signal = 10"),
+    ):
+        value = table.get(key, default)
+        if not _number(value) or value < 0:
+            say(f"{key} = {toml_value(value)}: write signal points, 0 or more, e.g. {example}", key)
+            value = default
+        out[key] = float(value)
+    days = table.get("live_signal_days", 120)
+    if days is not False and (not isinstance(days, int) or isinstance(days, bool) or days < 1):
+        say(
+            f"live_signal_days = {toml_value(days)}: write a whole number of days, e.g. "
+            "live_signal_days = 120 (false: no age limit)",
+            "live_signal_days",
+        )
+        days = 120
+    out["live_signal_days"] = None if days is False else days
     return out
 
 
@@ -536,6 +569,14 @@ def _parse_dedupe(data: dict[str, Any], problems: Problems) -> Any:
     return settings
 
 
+def _parse_lookalike(data: dict[str, Any], problems: Problems, path: Path | None) -> Any:
+    base = path.parent if path is not None else None
+    settings, issues = parse_lookalike_settings(data.get("lookalike"), base=base)
+    for key, message in issues:
+        problems.add(message, place="[lookalike]", table="lookalike", key=key)
+    return settings
+
+
 def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
     personas = []
     for index, table in enumerate(_array(data, "persona", problems)):
@@ -573,7 +614,44 @@ def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
                 f"cares_about = {toml_value(table['cares_about'])}: write a list of strings",
                 "cares_about",
             )
-        personas.append(Persona(title, texts["department"], texts["why"], cares or ()))
+        departments = _strings(table.get("departments", []))
+        if departments is None:
+            say(
+                f"departments = {toml_value(table['departments'])}: write a list of strings",
+                "departments",
+            )
+        sizes: dict[str, int | None] = {}
+        for key in ("min_employees", "max_employees"):
+            value = table.get(key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+                say(f"{key} = {toml_value(value)}: write a whole number, e.g. {key} = 200", key)
+                value = None
+            sizes[key] = value
+        titles = table.get("titles")
+        if titles is not None and not isinstance(titles, str):
+            say(
+                f'titles = {toml_value(titles)}: write a regular expression, e.g. "CRO|VP"',
+                "titles",
+            )
+            titles = None
+        elif titles is not None:
+            try:
+                re.compile(titles)
+            except re.error as exc:
+                say(f"titles = {toml_value(titles)}: not a regular expression ({exc})", "titles")
+                titles = None
+        personas.append(
+            Persona(
+                title,
+                texts["department"],
+                texts["why"],
+                cares or (),
+                departments=tuple(departments or ()),
+                min_employees=sizes["min_employees"],
+                max_employees=sizes["max_employees"],
+                titles=titles,
+            )
+        )
     return personas
 
 
@@ -649,6 +727,7 @@ def parse_profile(
         kinds += _signal_kinds(tables)
     dedupe = _parse_dedupe(data, problems)
     quality = _parse_quality(data, problems)
+    lookalike = _parse_lookalike(data, problems, path)
     personas = _parse_personas(data, problems)
     talking_points = _parse_talking_points(data, names, kinds, problems)
     if problems.messages:
@@ -664,6 +743,9 @@ def parse_profile(
         capacity=settings["capacity"],
         score_cap=settings["score_cap"],
         min_confidence=settings["min_confidence"],
+        live_signal=settings["live_signal"],
+        strong_signal=settings["strong_signal"],
+        live_signal_days=settings["live_signal_days"],
         quality=quality,
         requires=tuple(requires),
         excludes=tuple(excludes),
@@ -672,5 +754,6 @@ def parse_profile(
         dedupe=dedupe,
         personas=tuple(personas),
         talking_points=talking_points,
+        lookalike=lookalike,
     )
     return profile, []

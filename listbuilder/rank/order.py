@@ -1,7 +1,8 @@
 """Order scored accounts, drop those below the lowest tier, keep one per domain and parent,
 apply tier quotas, cut.
 
-The order is total and explicit: score, then the freshest signal, fit score,
+The order is total and explicit: score, then fit score (at the score cap a perfect fit
+outranks a weaker fit lifted by a signal), signal score, the freshest signal, confidence,
 employees, name (case-insensitive, then exact) and finally `row_id`, so two runs
 over the same input rank identically.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from datetime import date
 
 import polars as pl
 
@@ -52,14 +54,24 @@ _ACTIONS = (
 
 
 def timing_tier_expr(
-    *, strong_signal: float = STRONG_SIGNAL, weak_signal: float = WEAK_SIGNAL
+    *,
+    strong_signal: float = STRONG_SIGNAL,
+    weak_signal: float = WEAK_SIGNAL,
+    stale_before: date | None = None,
 ) -> pl.Expr:
-    """1 = live strong signal, 2 = weaker signal, 3 = none, from `signal_score`."""
+    """1 = live strong signal, 2 = weaker signal, 3 = none, from `signal_score`.
+
+    With `live_signal` semantics (`weak_signal` is then the minimum, inclusive, when it is
+    above 0), and `stale_before`: an account whose freshest signal is older than that date
+    is timing 3 whatever its score ("call this week" on a half-year-old round misleads)."""
     s = pl.col("signal_score").fill_null(0.0)
+    if stale_before is not None:
+        s = pl.when(pl.col("last_signal_date") >= stale_before).then(s).otherwise(0.0)
+    weak = s >= weak_signal if weak_signal > 0 else s > weak_signal
     return (
         pl.when(s >= strong_signal)
         .then(pl.lit(1, pl.Int64))
-        .when(s > weak_signal)
+        .when(weak)
         .then(pl.lit(2, pl.Int64))
         .otherwise(pl.lit(3, pl.Int64))
     )
@@ -73,7 +85,7 @@ def priority_expr() -> pl.Expr:
 def priority_label(priority: str | None) -> str:
     """What a priority cell asks the SDR to do (`A1` -> `call today`)."""
     if not priority or len(priority) < 2 or not priority[-1].isdigit():
-        return "unranked fit"
+        return "verify the fit first: below every fit tier, in on its signal"
     letter, digit = priority[:-1].upper(), int(priority[-1])
     row = _ACTIONS[min(max(ord(letter[0]) - ord("A"), 0), 2)] if letter else _ACTIONS[2]
     return row.get(digit, "low priority")
@@ -87,22 +99,23 @@ def _ensure(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 
 
 def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
-    """Sort by score desc, freshest signal, fit score, confidence (more data first),
-    employees, name, row_id (stable)."""
+    """Sort by score desc, fit score, signal score, freshest signal, confidence (more data
+    first), employees, name, row_id (stable): ties at the score cap go to the better fit."""
     df, added = _ensure(df)
     name = pl.col("name")
     out = df.sort(
         [
             pl.col("score"),
-            pl.col("last_signal_date"),
             pl.col("fit_score"),
+            pl.col("signal_score"),
+            pl.col("last_signal_date"),
             pl.col("confidence"),
             pl.col("employees"),
             name.str.to_lowercase(),
             name,
             pl.col("row_id"),
         ],
-        descending=[True, True, True, True, True, False, False, False],
+        descending=[True, True, True, True, True, True, False, False, False],
         nulls_last=True,
         maintain_order=True,
     )
@@ -199,6 +212,7 @@ def rank_companies(
     min_score: float | None = None,
     min_score_label: str | None = None,
     min_confidence: float | None = None,
+    stale_before: date | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rank and cut the scored accounts; returns (selected with `rank`, rejects of stage `rank`).
 
@@ -217,9 +231,20 @@ def rank_companies(
     `Acme ranked higher (rank 1,866, below the cut)`. The reason stays the
     duplicate one either way: it would hold for any cut.
     """
+    if "score" not in df.columns and "fit_score" in df.columns:
+        # straight from score_companies (a notebook chaining the stages): fit plus any
+        # signal boosts, capped at 100 as build does
+        signal = pl.col("signal_score") if "signal_score" in df.columns else pl.lit(0.0)
+        df = df.with_columns(
+            pl.min_horizontal(pl.col("fit_score") + signal.fill_null(0.0), pl.lit(100.0))
+            .round(1)
+            .alias("score")
+        )
     for col in ("score", "row_id"):
         if col not in df.columns:
-            raise ValueError(f"rank_companies needs a {col!r} column")
+            raise ValueError(
+                f"rank_companies needs a {col!r} column: pass the frame score_companies returns"
+            )
     quotas = _check_quotas(tier_quotas)
     limit = top if top is not None else capacity
     if limit is not None and limit < 0:
@@ -406,9 +431,9 @@ def rank_companies(
         work.filter(pl.col("_reason").is_null())
         .with_columns(pl.col("_cand").alias("rank"))
         .with_columns(
-            timing_tier_expr(strong_signal=strong_signal, weak_signal=weak_signal).alias(
-                "timing_tier"
-            )
+            timing_tier_expr(
+                strong_signal=strong_signal, weak_signal=weak_signal, stale_before=stale_before
+            ).alias("timing_tier")
         )
         .with_columns(priority_expr().alias("priority"))
         .select(

@@ -40,6 +40,7 @@ from typing import TypeVar
 import polars as pl
 
 from listbuilder.profile.model import (
+    COUNTRY,
     DATE,
     FIELD_KINDS,
     LIST,
@@ -210,7 +211,12 @@ def _value(plan: Plan, name: str) -> pl.Expr:
             return pl.when(column.list.len() > 0).then(column.list.join(", "))
         if kind == NUMBER:
             number = column.cast(pl.Float64)
-            shown = _money(number) if name in _MONEY else _short_number(number)
+            if name in _MONEY:
+                shown = _money(number)
+            elif name in ("employees", "locations"):  # counts read as people write them
+                shown = _thousands(column.cast(pl.Int64))
+            else:
+                shown = _short_number(number)
             band = band_bounds(plan, name)
             if band is None:
                 return shown
@@ -557,9 +563,9 @@ def _why_text(plan: Plan, criterion: Criterion, compiled: Compiled, status: pl.E
         .when((status == "unknown") & (compiled.overlap if compiled.overlap is not None else False))
         .then(text)  # a straddling band: show it, that is what is unknown
         .when(status == "unknown")
-        .then(named)
+        .then(pl.lit(f"{short} unknown"))
         .when(~compiled.present)
-        .then(pl.lit(f"{short} n/a"))
+        .then(pl.lit(f"{short} unknown"))
         .otherwise(text)
     )
 
@@ -570,8 +576,9 @@ def _criterion(
     """(points, status, why piece, breakdown struct, present) column references."""
     compiled = compile_condition(plan, key, criterion.condition)
     near = _near(plan, key, criterion)
-    # "zero": no data reads as a miss; the other policies show it as unknown
-    missing = "miss" if criterion.on_missing == "zero" else "unknown"
+    # No data is never a miss, whatever the policy: it is unknown (under "zero" it still
+    # earns 0 points with its weight counted; the policy decides the points, not the word)
+    missing = "unknown"
     # a band straddling a bound: the criterion's partial share if it has one, else unknown
     overlap = compiled.overlap if compiled.overlap is not None else pl.lit(False)
     straddles = "partial" if criterion.partial else "unknown"
@@ -633,8 +640,29 @@ def _criterion(
 # ----------------------------------------------------------------- hard filters
 
 
+def _item_label(condition: Condition, label: str) -> str:
+    """A region in a country rule reads as one (`region NA (US, CA)`), never as the
+    country code it may also be (Namibia is `NA`)."""
+    if condition.kind == COUNTRY:
+        from listbuilder.normalize.geo import REGIONS
+
+        codes = REGIONS.get(label.upper().replace(" ", "_"))
+        if codes is not None:
+            return f"region {label} ({', '.join(codes)})"
+    return label
+
+
+def _country_name(code: pl.Expr) -> pl.Expr:
+    """`NA` -> `NA (Namibia)`: a country code with its name, in messages."""
+    import pycountry
+
+    names = {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    name = code.str.to_uppercase().replace_strict(names, default=None, return_dtype=pl.String)
+    return pl.when(name.is_null()).then(code).otherwise(pl.format("{} ({})", code, name))
+
+
 def _labels(condition: Condition) -> str:
-    labels = [item.label for item in condition.items]
+    labels = [_item_label(condition, item.label) for item in condition.items]
     return ", ".join(labels[:6]) + (f", … (+{len(labels) - 6})" if len(labels) > 6 else "")
 
 
@@ -677,12 +705,15 @@ def _rule(plan: Plan, key: str, rule: Rule) -> RuleColumns:
     absent = ~_present(plan, name) if existence else ~compiled.present
     ok_column = plan.column(2, f"{key}_ok", lambda: ok.fill_null(False))
     shown = pl.concat_str([pl.lit(f"{name} "), compiled.value.fill_null("∅")])
+    # a failed country names the country, so "NA" (Namibia) is never read as the region NA
+    value = _country_name(compiled.value) if FIELD_KINDS[name] == COUNTRY else compiled.value
+    failed = pl.concat_str([pl.lit(f"{name} "), value.fill_null("∅")])
     fields = [name] if existence else _fields(rule.condition)
     # no value: "not recognised" when ingest kept a raw value it could not parse
     nothing = pl.coalesce(
         _unrecognised(plan, fields, label=lambda f: f"{f} "), pl.lit(f"{name} missing")
     )
-    detail = pl.when(absent).then(nothing).otherwise(shown + pl.lit(suffix))
+    detail = pl.when(absent).then(nothing).otherwise(failed + pl.lit(suffix))
     known = _present(plan, name) if existence else compiled.present
     return RuleColumns(
         rule, ok_column, detail, pl.when(absent).then(nothing).otherwise(shown), known
@@ -702,7 +733,11 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
     checks = []
     for r in rules:
         verb = "failed" if r.rule.kind == "require" else "excluded"
-        checks.append((r.ok, f"{verb}: {r.rule.label}", r.detail))
+        # no value is not a failed rule: "no data: <rule>" (detail "country missing")
+        text = pl.lit(f"{verb}: {r.rule.label}")
+        if r.rule.condition.op not in ("exists", "missing"):  # there, absence is the test
+            text = pl.when(r.known).then(text).otherwise(pl.lit(f"no data: {r.rule.label}"))
+        checks.append((r.ok, text, r.detail))
     for criterion, part in zip(profile.criteria, parts, strict=True):
         if criterion.on_missing == "exclude":
             fields = _fields(criterion.condition)
@@ -710,13 +745,13 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
                 _unrecognised(plan, fields, label=lambda f: f"{f} "),
                 pl.lit(f"{criterion.condition.field} missing"),
             )
-            checks.append((part[4], f"no data: {criterion.name}", nothing))
+            checks.append((part[4], pl.lit(f"no data: {criterion.name}"), nothing))
     if checks:
         passes = plan.column(3, f"{base}_pass", lambda: pl.all_horizontal([c[0] for c in checks]))
         reason: pl.Expr = pl.lit(None, dtype=pl.String)
         detail: pl.Expr = pl.lit(None, dtype=pl.String)
         for ok, text, why_not in reversed(checks):
-            reason = pl.when(~ok).then(pl.lit(text)).otherwise(reason)
+            reason = pl.when(~ok).then(text).otherwise(reason)
             detail = pl.when(~ok).then(why_not).otherwise(detail)
     else:
         passes, reason, detail = (

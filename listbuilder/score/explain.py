@@ -67,6 +67,11 @@ class Explanation:
     why_now: str | None = None
     boosts: tuple[dict[str, Any], ...] = ()
 
+    @property
+    def text(self) -> str:
+        """What `listbuilder explain` prints."""
+        return format_explanation(self)
+
 
 def _domain_of(text: str) -> str:
     host = re.sub(r"^[a-z]+://", "", text.strip().lower()).split("/")[0].split("@")[-1]
@@ -149,18 +154,36 @@ def explain_account(
             signal_score, why_now = first.get("signal_score"), first.get("why_now")
             boosts = tuple(first.get("signals") or ())
     if signal_scores is not None and (timing is None or timing):
-        results = [_with_cell(r, signal_score) for r in results]
+        by_name = {p.name: p for p in as_profiles(profiles)}
+        ages = [int(b["age_days"]) for b in boosts if b.get("age_days") is not None]
+        freshest = min(ages) if ages else None
+        results = [_with_cell(r, signal_score, by_name.get(r.profile), freshest) for r in results]
     return Explanation(record, tuple(results), best, found.height, signal_score, why_now, boosts)
 
 
-def _with_cell(result: ProfileResult, signal_score: float | None) -> ProfileResult:
-    """The priority cell the ranking would give: fit tier letter + timing digit."""
+def _with_cell(
+    result: ProfileResult,
+    signal_score: float | None,
+    profile: Profile | None = None,
+    freshest: int | None = None,
+) -> ProfileResult:
+    """The priority cell the ranking would give: fit tier letter + timing digit, with the
+    profile's live/strong signal thresholds and age limit, as `build` ranks."""
     from listbuilder.rank import priority_label, timing_tier_expr
 
     if not result.passed or result.tier is None:
         return result
+    days = profile.live_signal_days if profile is not None else None
+    if days is not None and freshest is not None and freshest > days:
+        signal_score = 0.0  # the freshest signal is past live_signal_days: timing 3
     timing = pl.DataFrame({"signal_score": [signal_score]}, schema={"signal_score": pl.Float64})
-    digit = timing.select(timing_tier_expr()).item()
+    if profile is not None:
+        expr = timing_tier_expr(
+            strong_signal=profile.strong_signal, weak_signal=profile.live_signal
+        )
+    else:
+        expr = timing_tier_expr()
+    digit = timing.select(expr).item()
     cell = f"{result.tier}{digit}"
     return replace(result, cell=cell, action=priority_label(cell))
 
@@ -186,8 +209,20 @@ def _explain_profile(row: pl.DataFrame, profile: Profile, columns: ProfileColumn
         columns.confidence.alias("c"),
         columns.reachable.alias("r"),
     ).row(0)
+    # A list value shows what matched first ("Salesforce (of 13 technologies)"), so a
+    # long technology list never hides the item that earned the points.
+    from listbuilder.export.briefs import _shown_value, profile_brief_info
+
+    matchers = profile_brief_info(profile)["criteria"]
+    account = row.row(0, named=True)
     criteria = tuple(
-        CriterionResult(e["criterion"], e["value"], e["points"], e["weight"], e["status"])
+        CriterionResult(
+            e["criterion"],
+            _shown_value(e, account, matchers) if e["value"] is not None else None,
+            e["points"],
+            e["weight"],
+            e["status"],
+        )
         for e in breakdown
     )
     floor = profile.priority_threshold
@@ -259,7 +294,12 @@ def format_explanation(explanation: Explanation) -> str:
             )
         lines.append("Criteria")
         rows = [["criterion", "value", "points", "status"]] + [
-            [c.criterion, (c.value or "—")[:40], f"{_num(c.points)}/{_num(c.weight)}", c.status]
+            [
+                c.criterion,
+                c.value or ("unknown" if c.status == "unknown" else "—"),
+                f"{_num(c.points)}/{_num(c.weight)}",
+                c.status,
+            ]
             for c in result.criteria
         ]
         lines += _table(rows)

@@ -9,6 +9,7 @@ keys per kind are documented in ``signals.rules``).
 
 from __future__ import annotations
 
+from listbuilder.signals.funding import derive_funding, derived_fields, stale_events_warning
 from listbuilder.signals.read import (
     EVENT_KINDS,
     EVENT_SCHEMA,
@@ -20,6 +21,9 @@ from listbuilder.signals.rules import SIGNAL_KINDS, SignalRule, parse_signal_rul
 from listbuilder.signals.score import SCORES_SCHEMA, SignalScores, score_signals
 
 __all__ = [
+    "derive_funding",
+    "derived_fields",
+    "stale_events_warning",
     "EVENT_KINDS",
     "EVENT_SCHEMA",
     "SCORES_SCHEMA",

@@ -44,6 +44,49 @@ def raw_name_expr(expr: pl.Expr) -> pl.Expr:
     return pl.when(text != "").then(text)
 
 
+# Columns of a list that hold the vendor's own company id; an event's `company_id`
+# (read from `company_permalink`, `company_uuid`...) is matched against the first of them
+# the list has, exactly (case-insensitive), before any domain or name.
+ID_COLUMNS: tuple[str, ...] = (
+    "permalink",
+    "company_permalink",
+    "company_id",
+    "company_uuid",
+    "organization_uuid",
+    "uuid",
+)
+
+
+def account_id_column(accounts: pl.DataFrame) -> str | None:
+    """The list's id column shared with events files (`ID_COLUMNS`), or None."""
+    for name in ID_COLUMNS:
+        if name in accounts.columns and accounts.schema[name] == pl.String:
+            return name
+    return None
+
+
+def _id_pairs(accounts: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """`(event_id, row_id, match="id")` for events whose `company_id` is an account's id."""
+    column = account_id_column(accounts)
+    if column is None or "company_id" not in events.columns:
+        return pl.DataFrame(schema={"event_id": pl.Int64, "row_id": pl.Int64, "match": pl.String})
+    ids = (
+        accounts.select(pl.col(column).str.strip_chars().str.to_lowercase().alias("_id"), "row_id")
+        .drop_nulls()
+        .unique("_id", keep="first", maintain_order=True)
+    )
+    return (
+        events.filter(pl.col("company_id").is_not_null())
+        .select("event_id", pl.col("company_id").str.strip_chars().str.to_lowercase().alias("_id"))
+        .join(ids, on="_id")
+        .select(
+            pl.col("event_id").cast(pl.Int64),
+            pl.col("row_id").cast(pl.Int64),
+            pl.lit("id").alias("match"),
+        )
+    )
+
+
 def match_events(
     accounts: pl.DataFrame, events: pl.DataFrame, *, fuzzy: bool = True
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -51,8 +94,13 @@ def match_events(
 
     ``events`` needs ``event_id, domain, company_name`` (``country``, ISO2, optional);
     ``accounts`` needs ``row_id, name_key, domain, domain_is_platform`` (``name`` and
-    ``country`` optional: they break ties between accounts sharing a name key).
+    ``country`` optional: they break ties between accounts sharing a name key). When both
+    sides carry a company id (events ``company_id``, the list one of ``ID_COLUMNS``), an
+    event whose id is an account's matches it by id (``match = "id"``) and nothing else.
     """
+    by_id = _id_pairs(accounts, events)
+    if by_id.height:
+        events = events.join(by_id.select("event_id"), on="event_id", how="anti")
     platforms = pl.Series(sorted(platform_domains()), dtype=pl.String)
     null = pl.lit(None, dtype=pl.String)
     acc = accounts.select(
@@ -135,11 +183,14 @@ def match_events(
         on=["domain", "company_name", "country"],
         nulls_equal=True,
     )
-    pairs = (
-        keyed.join(pl.concat([by_domain, by_name]), on="key_id")
-        .select("event_id", pl.col("row_id").cast(pl.Int64), "match")
-        .sort("event_id", "row_id")
-    )
+    pairs = pl.concat(
+        [
+            keyed.join(pl.concat([by_domain, by_name]), on="key_id").select(
+                "event_id", pl.col("row_id").cast(pl.Int64), "match"
+            ),
+            by_id,
+        ]
+    ).sort("event_id", "row_id")
     unmatched = keyed.join(reasons, on="key_id").select("event_id", "reason").sort("event_id")
     return pairs, unmatched
 

@@ -52,6 +52,9 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
     "technology": pl.String(),
     "change": pl.String(),  # "added" / "removed"
     "text": pl.String(),
+    # The company's id in the vendor's own key (Crunchbase `company_permalink`, a UUID):
+    # matched exactly against the list's id column when both carry one (`match.ID_COLUMNS`).
+    "company_id": pl.String(),
     # The account the event is about, when known without matching (events taken from the
     # list itself, `events_from_companies`); null for events read from files.
     "row_id": pl.Int64(),
@@ -145,6 +148,17 @@ HEADER_ALIASES: dict[str, str] = {
     **{h: "technology" for h in ("technology", "tech", "tool", "product")},
     **{h: "change" for h in ("change", "action", "tech_change")},
     **{h: "text" for h in ("text", "description", "headline", "summary")},
+    **{
+        h: "company_id"
+        for h in (
+            "company_permalink",
+            "permalink",
+            "company_id",
+            "company_uuid",
+            "organization_uuid",
+            "org_uuid",
+        )
+    },
 }
 
 _KIND_ALIASES: dict[str, str] = {
@@ -354,6 +368,7 @@ def _to_events(
         .replace_strict(_CHANGE_ALIASES, default=None)
         .alias("change"),
         pl.col("text"),
+        pl.col("company_id").str.to_lowercase(),
         pl.lit(None, dtype=pl.Int64).alias("row_id"),
     )
     return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
@@ -410,6 +425,7 @@ def events_from_companies(companies: pl.DataFrame) -> pl.DataFrame:
                     "technology",
                     "change",
                     "text",
+                    "company_id",
                 )
             ),
             pl.col("row_id").cast(pl.Int64),

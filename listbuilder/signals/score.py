@@ -35,8 +35,20 @@ SIGNAL_STRUCT = pl.Struct(
         "age_days": pl.Int64(),
         "raw_boost": pl.Float64(),
         "boost": pl.Float64(),
+        # where it was read: "events.csv:12" (one event), "events.csv lines 3, 9, 12 +4 more"
+        # (a spike or a growth summarises several rows), "companies.csv:349" (the list's round)
+        "source": pl.String(),
     }
 )
+# The latest funding round of each account in the events files: what fills an empty
+# `funding_stage` / `last_funding_date` (`derive_funding`).
+FUNDING_SCHEMA: dict[str, pl.DataType] = {
+    "row_id": pl.Int64(),
+    "round_stage": pl.String(),
+    "round_date": pl.Date(),
+    "round_source": pl.String(),
+}
+CITED_LINES = 3  # event lines a summarised signal names before "+N more"
 SCORES_SCHEMA: dict[str, pl.DataType] = {
     "row_id": pl.Int64(),
     "signal_score": pl.Float64(),
@@ -58,6 +70,7 @@ class SignalScores:
     unmatched: pl.DataFrame
     counts: dict[str, int] = field(default_factory=dict)
     matches: pl.DataFrame | None = None  # (event_id, row_id, match): how each event matched
+    funding: pl.DataFrame | None = None  # FUNDING_SCHEMA: each account's latest file round
 
 
 EventsLike = Events | pl.DataFrame
@@ -68,7 +81,7 @@ def score_signals(
     events: EventsLike | Sequence[EventsLike] | None,
     rules: Sequence[SignalRule],
     *,
-    as_of: date,
+    as_of: date | str,
     fuzzy: bool = True,
 ) -> SignalScores:
     """Match ``events`` to ``accounts`` and turn them into decayed boosts as of ``as_of``.
@@ -84,6 +97,9 @@ def score_signals(
     ``max_age_days`` of every rule that would use them), ``used`` (events behind at
     least one boost).
     """
+    from listbuilder.pipeline import as_date
+
+    as_of = as_date(as_of)  # "2013-10-17" as the CLI takes it
     frame = _events_frame(events)
     missing = [c for c in _ACCOUNT_COLUMNS if c not in accounts.columns]
     if missing:
@@ -139,7 +155,7 @@ def score_signals(
         or [pl.DataFrame(schema=CANDIDATE_SCHEMA)]
     )
     candidates = _decay(candidates, rules, as_of)
-    signals = _combine(candidates.filter(~pl.col("too_old")), rules)
+    signals = _cite(_combine(candidates.filter(~pl.col("too_old")), rules), frame, matched)
 
     too_old = (
         candidates.filter(pl.col("event_id").is_not_null())
@@ -159,7 +175,70 @@ def score_signals(
         "used": signals.filter(pl.col("event_id").is_not_null())["event_id"].n_unique(),
     }
     return SignalScores(
-        scores=_summarise(signals), unmatched=unmatched, counts=counts, matches=pairs
+        scores=_summarise(signals),
+        unmatched=unmatched,
+        counts=counts,
+        matches=pairs,
+        funding=_latest_rounds(matched),
+    )
+
+
+def _cite(signals: pl.DataFrame, frame: pl.DataFrame, matched: pl.DataFrame) -> pl.DataFrame:
+    """Add `source`: the event line behind each signal, or the lines a derived one sums up."""
+    lines = frame.select(
+        "event_id", pl.format("{}:{}", pl.col("source"), pl.col("line")).alias("source")
+    )
+    point = signals.join(lines, on="event_id", how="left")
+    kinds = {k: v for k, v in SOURCE_KIND.items()}
+    rows = (
+        matched.sort("line")
+        .group_by("row_id", "kind", "source")
+        .agg(pl.col("line").cast(pl.String).alias("lines"))
+        .with_columns(
+            pl.format(
+                "{} line{} {}{}",
+                pl.col("source"),
+                pl.when(pl.col("lines").list.len() > 1).then(pl.lit("s")).otherwise(pl.lit("")),
+                pl.col("lines").list.head(CITED_LINES).list.join(", "),
+                pl.when(pl.col("lines").list.len() > CITED_LINES)
+                .then(pl.format(" +{} more", pl.col("lines").list.len() - CITED_LINES))
+                .otherwise(pl.lit("")),
+            ).alias("_many")
+        )
+        .group_by("row_id", "kind")
+        .agg(pl.col("_many").sort().str.join("; "))
+        .rename({"kind": "_event_kind"})
+    )
+    return (
+        point.with_columns(
+            pl.col("kind").replace_strict(kinds, default=pl.col("kind")).alias("_event_kind")
+        )
+        .join(rows, on=["row_id", "_event_kind"], how="left")
+        .with_columns(pl.coalesce("source", "_many").alias("source"))
+        .drop("_event_kind", "_many")
+    )
+
+
+def _latest_rounds(matched: pl.DataFrame) -> pl.DataFrame:
+    """Each account's latest funding round in the events files (FUNDING_SCHEMA): the stage
+    of the latest round that names one, the date of the latest round, and its line."""
+    rounds = matched.filter((pl.col("kind") == "funding") & ~pl.col("listed")).with_columns(
+        stage_expr(pl.col("round_type")).alias("round_stage"),
+        pl.format("{}:{}", pl.col("source"), pl.col("line")).alias("round_source"),
+    )
+    if not rounds.height:
+        return pl.DataFrame(schema=FUNDING_SCHEMA)
+    ordered = rounds.sort(["row_id", "date", "event_id"], descending=[False, True, False])
+    latest = ordered.group_by("row_id", maintain_order=True).agg(
+        pl.col("round_stage").drop_nulls().first(),
+        pl.col("date").first().alias("round_date"),
+        pl.col("round_source").filter(pl.col("round_stage").is_not_null()).first(),
+        pl.col("round_source").first().alias("_date_source"),
+    )
+    return (
+        latest.with_columns(pl.coalesce("round_source", "_date_source").alias("round_source"))
+        .select(list(FUNDING_SCHEMA))
+        .cast(FUNDING_SCHEMA)  # type: ignore[arg-type]
     )
 
 
