@@ -49,6 +49,8 @@ RULE_NAME = 4
 RULE_WEAK = 5  # accepted by the lower (suppression) threshold only
 # Kept apart by a guard whatever the weights: never in one cluster (a cannot-link pair).
 RULE_GUARD = 0
+# A guarded pair is kept as a cannot-link pair when the model alone gave it this much.
+GUARD_KEEP_PROBABILITY = 0.5
 
 
 def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.DataFrame:
@@ -95,21 +97,21 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
 
 
 def _set_aside_borrowed_domains(out: pl.DataFrame) -> pl.DataFrame:
-    """A row on a domain that another company holds, whose own name is found on another
-    company domain in the list (``NuConomy`` on liveperson.com beside ``LivePerson`` rows, and
+    """A row on a domain that another company holds, whose name shares no word with the
+    holder's and is found on another company domain in the list (``NuConomy`` on liveperson.com beside ``LivePerson`` rows, and
     ``NuConomy`` on nuconomy.com): vendors list an acquired company on its acquirer's
     domain. Its domain says nothing about which company it is, so the matcher treats it
     as unknown (the row then meets its namesakes by name, and is never its acquirer)."""
     counts = (
         out.filter(pl.col("_dom").is_not_null() & pl.col("_compact").is_not_null())
         .group_by("_dom", "_compact")
-        .agg(_rows=pl.len())
+        .agg(_rows=pl.len(), _words=pl.col("_key").first().str.split(" "))
     )
     # the domain's holder: its most frequent name (ties: the first in name order)
     holder = (
         counts.sort(["_dom", "_rows", "_compact"], descending=[False, True, False])
         .group_by("_dom", maintain_order=True)
-        .agg(_holder=pl.col("_compact").first())
+        .agg(_holder=pl.col("_compact").first(), _holder_words=pl.col("_words").first())
     )
     # names that also occur on another company domain (a row without a domain says
     # nothing of where the name belongs: the HP rows on hp.com stay one company)
@@ -118,11 +120,17 @@ def _set_aside_borrowed_domains(out: pl.DataFrame) -> pl.DataFrame:
         .group_by("_compact")
         .agg(_places=pl.col("_dom").n_unique())
     )
+    # ... and sharing no word with the holder's name: another spelling of the holder
+    # (Kinuro Platfroms on kinuro.com) is the holder, wherever else that spelling occurs
     flagged = (
-        out.select("_i", "_dom", "_compact")
+        out.select("_i", "_dom", "_compact", _own=pl.col("_key").str.split(" "))
         .join(holder, on="_dom", how="inner")
         .join(places, on="_compact", how="inner")
-        .filter((pl.col("_compact") != pl.col("_holder")) & (pl.col("_places") > 1))
+        .filter(
+            (pl.col("_compact") != pl.col("_holder"))
+            & (pl.col("_places") > 1)
+            & (pl.col("_own").list.set_intersection("_holder_words").list.len() == 0)
+        )
         .select("_i")
     )
     if flagged.height == 0:
@@ -478,11 +486,14 @@ def score_candidates(
             pl.lit(" → kept apart: acquisition guard (same domain, no shared word, founded apart)")
         )
         .otherwise(pl.lit(" → kept apart: one brand on two domains, founded apart")),
+        # the guard overrode a pair more likely than not the same: keep it, as a pair
+        # clustering must not join (those the model rejects anyway need no keeping)
+        _overridden=guard & (pl.col("p") >= GUARD_KEEP_PROBABILITY),
         p=pl.when(guard).then(0.0).otherwise(pl.col("p")),
     ).with_columns(rule=pl.when(guard).then(pl.lit(RULE_GUARD)).otherwise(_rule_expr(settings)))
     if threshold is not None:
-        scored = scored.filter((pl.col("p") >= threshold) | pl.col("_guard"))
-    return scored
+        scored = scored.filter((pl.col("p") >= threshold) | pl.col("_overridden"))
+    return scored.drop("_overridden")
 
 
 def finish_scored(
