@@ -99,9 +99,10 @@ def prepare_match_frame(df: pl.DataFrame, *, side: int | None = None) -> pl.Data
 def _set_aside_borrowed_domains(out: pl.DataFrame) -> pl.DataFrame:
     """A row on a domain that another company holds, whose name shares no word with the
     holder's and is found on another company domain in the list (``NuConomy`` on
-    liveperson.com beside ``LivePerson`` rows, and ``NuConomy`` on nuconomy.com): vendors list an acquired company on its acquirer's
-    domain. Its domain says nothing about which company it is, so the matcher treats it
-    as unknown (the row then meets its namesakes by name, and is never its acquirer)."""
+    liveperson.com beside ``LivePerson`` rows, and ``NuConomy`` on nuconomy.com): vendors
+    list an acquired company on its acquirer's domain. Its domain says nothing about
+    which company it is, so the matcher treats it as unknown (the row then meets its
+    namesakes by name, and is never its acquirer)."""
     counts = (
         out.filter(pl.col("_dom").is_not_null() & pl.col("_compact").is_not_null())
         .group_by("_dom", "_compact")
