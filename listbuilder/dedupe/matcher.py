@@ -433,6 +433,52 @@ def link_model(
     return model
 
 
+# A record's list company is the one it most probably is, from this probability on.
+LINK_PROBABILITY = 0.5
+
+
+def link_to_list(
+    records: pl.DataFrame,
+    listed: pl.DataFrame,
+    settings: DedupeSettings,
+    *,
+    accounts: int | None = None,
+) -> pl.DataFrame:
+    """Each record's most probable row of ``listed`` (deals, seeds): ``_r`` (record
+    position), ``_c`` (``records.height`` + position in ``listed``), ``_rule`` (0: same
+    company domain) and ``_p``. Same domain first, then the link model at
+    ``LINK_PROBABILITY``, never a namesake abroad. ``accounts``: the size of the whole
+    list when ``listed`` is a slice of it (the linking prior)."""
+    m0, m1 = prepare_sides(records, listed)
+    found = [
+        domain_pairs(m0, m1).select(
+            _r="r", _c="c", _rule=pl.lit(0, dtype=pl.Int32), _p=pl.lit(1.0, pl.Float64)
+        )
+    ]
+    m = pl.concat([m0, m1])
+    pairs = candidate_pairs(m, settings)
+    levels = compare(m, pairs, settings)
+    size = listed.height if accounts is None else accounts
+    model = link_model(m, levels, settings, accounts=size)
+    scored = score_pairs(m, pairs, settings, model=model, levels=levels, threshold=LINK_PROBABILITY)
+    scored = scored.filter(pl.col("lv_country") != 1)  # never a namesake abroad
+    found.append(
+        scored.select(
+            _r=pl.min_horizontal("i", "j"),
+            _c=pl.max_horizontal("i", "j"),
+            _rule=pl.col("rule").cast(pl.Int32),
+            _p=pl.col("p"),
+        )
+    )
+    return (
+        pl.concat(found)
+        .with_columns(pl.col("_r").cast(pl.UInt32), pl.col("_c").cast(pl.UInt32))
+        .sort(["_r", "_rule", "_p", "_c"], descending=[False, False, True, False])
+        .group_by("_r", maintain_order=True)
+        .first()
+    )
+
+
 def score_pairs(
     m: pl.DataFrame,
     pairs: pl.DataFrame,

@@ -22,14 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
-from listbuilder.dedupe.matcher import (
-    candidate_pairs,
-    compare,
-    domain_pairs,
-    link_model,
-    prepare_sides,
-    score_pairs,
-)
+from listbuilder.dedupe.matcher import link_to_list
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.ingest import map_headers, read_companies, read_raw
@@ -373,8 +366,6 @@ def _rejects(frame: pl.DataFrame, reason: pl.Expr, detail: pl.Expr) -> pl.DataFr
     )
 
 
-# A deal's account is the list company it most probably is, from this probability on.
-JOIN_PROBABILITY = 0.5
 _FIRMOGRAPHICS = [f for f in COMPANY_SCHEMA if f not in ("name", "website")]
 
 
@@ -392,34 +383,7 @@ def join_companies(
     settings = settings or DedupeSettings()
     listed, _ = normalize_companies(read_companies(paths).companies)
     n0 = deals.height
-    m0, m1 = prepare_sides(deals, listed)
-    found = [
-        domain_pairs(m0, m1).select(
-            _r="r", _c="c", _rule=pl.lit(0, dtype=pl.Int32), _p=pl.lit(1.0, pl.Float64)
-        )
-    ]
-    m = pl.concat([m0, m1])
-    pairs = candidate_pairs(m, settings)
-    levels = compare(m, pairs, settings)
-    model = link_model(m, levels, settings, accounts=listed.height)
-    # each deal takes its most probable company: more likely than not is enough
-    scored = score_pairs(m, pairs, settings, model=model, levels=levels, threshold=JOIN_PROBABILITY)
-    scored = scored.filter(pl.col("lv_country") != 1)  # never a namesake abroad
-    found.append(
-        scored.select(
-            _r=pl.min_horizontal("i", "j"),
-            _c=pl.max_horizontal("i", "j"),
-            _rule=pl.col("rule").cast(pl.Int32),
-            _p=pl.col("p"),
-        )
-    )
-    best = (
-        pl.concat(found)
-        .with_columns(pl.col("_r").cast(pl.UInt32), pl.col("_c").cast(pl.UInt32))
-        .sort(["_r", "_rule", "_p", "_c"], descending=[False, False, True, False])
-        .group_by("_r", maintain_order=True)
-        .first()
-    )
+    best = link_to_list(deals, listed, settings)
     firmo = listed.select(_FIRMOGRAPHICS).with_row_index("_c", offset=n0)
     joined = (
         deals.with_row_index("_r")

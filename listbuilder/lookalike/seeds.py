@@ -16,22 +16,13 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from listbuilder.dedupe.matcher import (
-    candidate_pairs,
-    compare,
-    domain_pairs,
-    link_model,
-    prepare_sides,
-    score_pairs,
-)
+from listbuilder.dedupe.matcher import link_to_list
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.ingest import read_companies
 from listbuilder.normalize import normalize_companies
 from listbuilder.schema import COMPANY_SCHEMA
 
-# A seed is the list company it most probably is, from this probability on (as deals).
-LINK_PROBABILITY = 0.5
 _FIRMOGRAPHICS = [f for f in COMPANY_SCHEMA if f not in ("name", "website")]
 SIMILARITY_COLUMNS = ("employees", "revenue", "total_funding", "industry", "naics", "sic",
                       "technologies", "departments", "country", "funding_stage",
@@ -108,33 +99,7 @@ def link_seeds(
     if subset.height == 0:
         return empty
     n0 = seeds.height
-    m0, m1 = prepare_sides(seeds, subset)
-    found = [
-        domain_pairs(m0, m1).select(
-            _r="r", _c="c", _rule=pl.lit(0, dtype=pl.Int32), _p=pl.lit(1.0, pl.Float64)
-        )
-    ]
-    m = pl.concat([m0, m1])
-    pairs = candidate_pairs(m, settings)
-    levels = compare(m, pairs, settings)
-    model = link_model(m, levels, settings, accounts=listed.height)
-    scored = score_pairs(m, pairs, settings, model=model, levels=levels, threshold=LINK_PROBABILITY)
-    scored = scored.filter(pl.col("lv_country") != 1)  # never a namesake abroad
-    found.append(
-        scored.select(
-            _r=pl.min_horizontal("i", "j"),
-            _c=pl.max_horizontal("i", "j"),
-            _rule=pl.col("rule").cast(pl.Int32),
-            _p=pl.col("p"),
-        )
-    )
-    best = (
-        pl.concat(found)
-        .with_columns(pl.col("_r").cast(pl.UInt32), pl.col("_c").cast(pl.UInt32))
-        .sort(["_r", "_rule", "_p", "_c"], descending=[False, False, True, False])
-        .group_by("_r", maintain_order=True)
-        .first()
-    )
+    best = link_to_list(seeds, subset, settings, accounts=listed.height)
     back = pl.DataFrame({"_c": np.arange(n0, n0 + subset.height, dtype=np.uint32),
                          "_list": positions.cast(pl.UInt32)})  # fmt: skip
     return best.join(back, on="_c", how="left").select(
