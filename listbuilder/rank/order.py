@@ -145,6 +145,14 @@ def _check_quotas(tier_quotas: Mapping[str, float] | None) -> dict[str, float]:
     return quotas
 
 
+def _reject_where(cond: pl.Expr, reason: str, detail: pl.Expr) -> list[pl.Expr]:
+    """``_reason`` and ``_detail`` set to ``reason`` and ``detail`` where ``cond`` holds."""
+    return [
+        pl.when(cond).then(pl.lit(reason)).otherwise(pl.col("_reason")).alias("_reason"),
+        pl.when(cond).then(detail).otherwise(pl.col("_detail")).alias("_detail"),
+    ]
+
+
 def _fmt(n: int) -> str:
     return f"{n:,}"
 
@@ -283,36 +291,18 @@ def rank_companies(
             .then(score.round(0).cast(pl.Int64).cast(pl.String))
             .otherwise(score.round(1).cast(pl.String))
         )
-        work = work.with_columns(
-            pl.when(low)
-            .then(pl.lit(REASON_BELOW_MIN_SCORE))
-            .otherwise(pl.col("_reason"))
-            .alias("_reason"),
-            pl.when(low)
-            .then(
-                pl.when(score.is_null())
-                .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
-                .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
-            )
-            .otherwise(pl.col("_detail"))
-            .alias("_detail"),
+        detail = (
+            pl.when(score.is_null())
+            .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
+            .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
         )
+        work = work.with_columns(_reject_where(low, REASON_BELOW_MIN_SCORE, detail))
 
     if min_confidence and "confidence" in work.columns:
         known = pl.col("confidence")
         thin = alive & (known.is_null() | (known < float(min_confidence)))
-        work = work.with_columns(
-            pl.when(thin)
-            .then(pl.lit(REASON_LOW_CONFIDENCE))
-            .otherwise(pl.col("_reason"))
-            .alias("_reason"),
-            pl.when(thin)
-            .then(
-                pl.format(f"confidence {{}} < {min_confidence:g}", known.round(2).cast(pl.String))
-            )
-            .otherwise(pl.col("_detail"))
-            .alias("_detail"),
-        )
+        detail = pl.format(f"confidence {{}} < {min_confidence:g}", known.round(2).cast(pl.String))
+        work = work.with_columns(_reject_where(thin, REASON_LOW_CONFIDENCE, detail))
 
     # One per domain and parent: a Python pass over three small columns (rank order).
     dom = pl.when(pl.col("domain_is_platform").fill_null(False)).then(None)
@@ -349,16 +339,8 @@ def rank_companies(
         in_tier = alive & (pl.col("tier") == tier)
         nth = pl.when(in_tier).then(pl.int_range(pl.len()).over(in_tier)).otherwise(None)
         over = in_tier & (nth >= cap)
-        work = work.with_columns(
-            pl.when(over)
-            .then(pl.lit(REASON_TIER_QUOTA))
-            .otherwise(pl.col("_reason"))
-            .alias("_reason"),
-            pl.when(over)
-            .then(pl.lit(f"tier {tier} quota {share:.0%} of {_fmt(target)} = {_fmt(cap)}"))
-            .otherwise(pl.col("_detail"))
-            .alias("_detail"),
-        )
+        detail = pl.lit(f"tier {tier} quota {share:.0%} of {_fmt(target)} = {_fmt(cap)}")
+        work = work.with_columns(_reject_where(over, REASON_TIER_QUOTA, detail))
 
     # Position among the candidates that survived dedupe and quotas.
     work = work.with_columns(
