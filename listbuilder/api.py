@@ -236,12 +236,37 @@ def backtest(
         result = lb.backtest("fixtures/sample/deals.csv", profile="b2b_saas")
         print(result.verdict)
     """
+    result, _ = read_and_backtest(
+        deals, profile=profile, companies=companies, as_of=as_of, signals=signals, seed=seed
+    )
+    return result
+
+
+def read_and_backtest(
+    deals: PathLike,
+    *,
+    profile: PathLike,
+    companies: Paths = (),
+    as_of: dt.date | str | None = None,
+    signals: Paths = (),
+    seed: int = 0,
+) -> tuple[Any, Any]:
+    """`backtest` and the `Deals` it read (rows, rejects, column mapping): what the
+    command writes and prints besides the result."""
+    from listbuilder.errors import InputError
     from listbuilder.learn import backtest_deals, read_deals
     from listbuilder.profile import load_profile
     from listbuilder.signals import read_signals
 
     chosen = load_profile(profile)
-    events = read_signals(as_paths(signals)) if signals else None
+    events = None
+    if signals:
+        if not chosen.signals:
+            raise InputError(
+                f"--signals given but {profile} has no [[signal]] rules; add one "
+                "(see filters/b2b_saas.toml) or leave out --signals"
+            )
+        events = read_signals(as_paths(signals))
     read = read_deals(deals, companies=as_paths(companies) or None)
     read.require_closed()
     result = backtest_deals(
@@ -255,7 +280,17 @@ def backtest(
         events=events,
     )
     result.rejected = read.rejects.height
-    return result
+    result.notes = _deal_notes(read)
+    return result, read
+
+
+def _deal_notes(read: Any) -> list[str]:
+    """How the deals file was understood: its deal columns and the company-list join."""
+    columns = ", ".join(f'{m.field} = "{m.header}"' for m in read.mapping)
+    notes = [f"deal columns: {columns}"]
+    if read.matched is not None:
+        notes.append(f"{read.matched} of {read.deals.height} deals matched to the company list")
+    return notes
 
 
 def draft_profile(

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import click
 
+from listbuilder.api import read_and_backtest
 from listbuilder.cli import main
 from listbuilder.cli.options import as_of_option, deals_input, profile_option
-from listbuilder.errors import EXIT_FAIL, InputError
+from listbuilder.errors import EXIT_FAIL
 from listbuilder.learn import (
-    Deals,
-    backtest_deals,
     learn_profile,
     read_deals,
     review_deals,
@@ -22,7 +21,6 @@ from listbuilder.learn import (
 )
 from listbuilder.learn.deals import MAX_WINDOW_DAYS
 from listbuilder.profile import load_profile
-from listbuilder.signals import read_signals
 
 
 def _as_of(value: dt.datetime | None) -> dt.date | None:
@@ -34,15 +32,6 @@ def _rejected(count: int, out: Path | None) -> str:
         return ""
     where = f" (see {out})" if out else ""
     return f"; {count} deal rows rejected{where}"
-
-
-def _notes(read: Deals) -> list[str]:
-    """How the deals file was understood: its deal columns and the company-list join."""
-    columns = ", ".join(f'{m.field} = "{m.header}"' for m in read.mapping)
-    notes = [f"deal columns: {columns}"]
-    if read.matched is not None:
-        notes.append(f"{read.matched} of {read.deals.height} deals matched to the company list")
-    return notes
 
 
 @main.command()
@@ -87,29 +76,14 @@ def backtest(
     # written beside whatever else the folder holds; only their own names are replaced)
     for name in ("backtest.md", "backtest.html", "backtest.json", "deals_rejects.csv"):
         check_output_file(Path(out_dir) / name, inputs=[deals, *companies, *signals, profile_path])
-    profile = load_profile(profile_path)
-    events = None
-    if signals:
-        if not profile.signals:
-            raise InputError(
-                f"--signals given but {profile_path} has no [[signal]] rules; add one "
-                "(see filters/b2b_saas.toml) or leave out --signals"
-            )
-        events = read_signals(list(signals))
-    read = read_deals(deals, companies=list(companies) or None)
-    read.require_closed()
-    result = backtest_deals(
-        read.deals,
-        profile,
+    result, read = read_and_backtest(
+        deals,
+        profile=profile_path,
+        companies=companies,
         as_of=_as_of(as_of),
+        signals=signals,
         seed=seed,
-        source=deals,
-        has_retention=read.has_retention,
-        has_expansion=read.has_expansion,
-        events=events,
     )
-    result.rejected = read.rejects.height
-    result.notes = _notes(read)
     out = Path(out_dir)
     write_backtest(out, result, read.rejects)
     a, b = result.in_icp, result.out_icp
