@@ -21,6 +21,7 @@ from datetime import date
 
 import polars as pl
 
+from listbuilder.normalize.domains import own_platform_site_expr
 from listbuilder.profile.model import QUALITY_CHECKS, QualitySettings
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, REJECT_SCHEMA
 
@@ -79,6 +80,7 @@ _READS: dict[str, pl.DataType] = {
             "website",
             "phone",
             "parent_company",
+            "parent_id",
             "employees",
             "employees_min",
             "employees_max",
@@ -124,19 +126,6 @@ def _email_website() -> tuple[pl.Expr, pl.Expr]:
     return hit.fill_null(False), website
 
 
-def own_platform_site_expr() -> pl.Expr:
-    """True where a platform domain is the company's own site: Weebly at weebly.com,
-    Substack at substack.com (the bare domain, and the name carries its label), not
-    Acme at facebook.com or at acme.wixsite.com."""
-    website = pl.col("website").cast(pl.String).str.strip_chars().str.to_lowercase()
-    host = website.str.replace(r"^[a-z][a-z0-9+.-]*://", "").str.replace(r"^www\.", "")
-    bare = host.str.strip_chars_end("/") == pl.col("domain")
-    label = pl.col("domain").str.extract(r"^([^.]+)\.", 1)
-    name = pl.col("name_key").cast(pl.String).str.replace_all(r"[^a-z0-9]", "")
-    named = (label.str.len_chars() >= 3) & name.str.contains(label, literal=True)
-    return (pl.col("domain_is_platform").fill_null(False) & bare & named).fill_null(False)
-
-
 def _platform_website() -> tuple[pl.Expr, pl.Expr]:
     email = _email_website()[0]
     hit = pl.col("domain_is_platform").fill_null(False) & ~email & ~own_platform_site_expr()
@@ -154,6 +143,7 @@ def _shared_phone(minimum: int) -> tuple[pl.Expr, pl.Expr]:
     digits = pl.when(digits.str.len_chars() >= _PHONE_DIGITS).then(digits)
     # Unrelated: different parent, domain and name; a row with none of them is its own.
     company = pl.coalesce(
+        pl.format("id {}", pl.col("parent_id").cast(pl.String).str.strip_chars()),
         pl.col("parent_company").cast(pl.String).str.to_lowercase().str.strip_chars(),
         pl.when(~pl.col("domain_is_platform").fill_null(False)).then(pl.col("domain")),
         pl.col("name_key"),
@@ -204,7 +194,6 @@ def check_quality(
     label, detail = what it found), and the number of kept rows per flag.
     """
     settings = settings or QualitySettings()
-    as_of = as_of or date.today()
     work = df.rename({"quality": "quality_input"}) if "quality" in df.columns else df
     original = work.columns
     work = work.with_columns(
@@ -212,28 +201,13 @@ def check_quality(
         for name, dtype in _READS.items()
         if name not in work.columns
     )
-    ranged, ranged_text, range_hits = _out_of_range(as_of)
-    built: dict[str, tuple[pl.Expr, pl.Expr]] = {
-        "placeholder_name": _placeholder_name(),
-        "placeholder_domain": _placeholder_domain(),
-        "email_website": _email_website(),
-        "platform_website": _platform_website(),
-        "bad_domain": _bad_domain(),
-        "shared_phone": _shared_phone(settings.shared_phone_min),
-        "out_of_range": (ranged, ranged_text),
-    }
+    built, range_hits = _build_checks(settings, as_of or date.today())
     active = {c: built[c] for c in QUALITY_CHECKS if settings.action(c) != "off"}
-    # what else identifies the row: a rejecting placeholder check flags it instead
-    parked = built["placeholder_domain"][0]
-    company_domain = (
-        pl.col("domain").is_not_null() & ~pl.col("domain_is_platform").fill_null(False) & ~parked
-    )
-    real_name = pl.col("name_key").is_not_null() & ~built["placeholder_name"][0]
-    identified = {"placeholder_name": company_domain, "placeholder_domain": real_name}
     if not active:
         return Checked(
             df.with_columns(pl.lit(None, dtype=pl.String).alias("quality")), _empty(), {}
         )
+    identified = _identifying(built)
     rejecting = [c for c in active if settings.action(c) == "reject"]
     flagging = [c for c in active if c not in rejecting or c in identified]
     work = work.with_columns(
@@ -244,27 +218,86 @@ def check_quality(
             for c in rejecting
         ),
     )
+    reason, detail = _rejection(rejecting)
+    work = work.with_columns(reason.alias("__q_reason"), detail.alias("__q_detail"))
+    rejected = work.filter(pl.col("__q_reason").is_not_null())
+    kept = work.filter(pl.col("__q_reason").is_null())
+    counts = (
+        kept.select(pl.col(f"__q_{c}").sum().alias(LABELS[c]) for c in flagging).row(0, named=True)
+        if flagging
+        else {}
+    )
+    kept = kept.with_columns(_flags_text(flagging).alias("quality"))
+    kept = kept.with_columns(
+        pl.when(pl.col("quality") != "").then(pl.col("quality")).alias("quality"),
+        *_flagged_fixes(flagging, active, original, range_hits),
+    )
+    companies = kept.select(*original, "quality")
+    flagged = {label: int(n or 0) for label, n in counts.items() if n}
+    return Checked(companies, _quality_rejects(rejected), flagged)
+
+
+def _build_checks(
+    settings: QualitySettings, as_of: date
+) -> tuple[dict[str, tuple[pl.Expr, pl.Expr]], dict[str, pl.Expr]]:
+    """Every check as (hit, what was found), and the out-of-range test per column."""
+    ranged, ranged_text, range_hits = _out_of_range(as_of)
+    built: dict[str, tuple[pl.Expr, pl.Expr]] = {
+        "placeholder_name": _placeholder_name(),
+        "placeholder_domain": _placeholder_domain(),
+        "email_website": _email_website(),
+        "platform_website": _platform_website(),
+        "bad_domain": _bad_domain(),
+        "shared_phone": _shared_phone(settings.shared_phone_min),
+        "out_of_range": (ranged, ranged_text),
+    }
+    return built, range_hits
+
+
+def _identifying(built: dict[str, tuple[pl.Expr, pl.Expr]]) -> dict[str, pl.Expr]:
+    """Per placeholder check, what else identifies the row: a rejecting placeholder check
+    flags such a row instead (`TBD` at acme.com, Acme Corp at example.com)."""
+    parked = built["placeholder_domain"][0]
+    company_domain = (
+        pl.col("domain").is_not_null() & ~pl.col("domain_is_platform").fill_null(False) & ~parked
+    )
+    real_name = pl.col("name_key").is_not_null() & ~built["placeholder_name"][0]
+    return {"placeholder_name": company_domain, "placeholder_domain": real_name}
+
+
+def _rejection(rejecting: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """(reason, detail) of the first rejecting check that hits a row nothing else
+    identifies; null for a row no check rejects."""
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
     detail: pl.Expr = pl.lit(None, dtype=pl.String)
     for check in reversed(rejecting):
         hit = pl.col(f"__q_{check}") & ~pl.col(f"__qi_{check}")
         reason = pl.when(hit).then(pl.lit(LABELS[check])).otherwise(reason)
         detail = pl.when(hit).then(pl.col(f"__qt_{check}")).otherwise(detail)
-    work = work.with_columns(reason.alias("__q_reason"), detail.alias("__q_detail"))
-    rejected = work.filter(pl.col("__q_reason").is_not_null())
-    kept = work.filter(pl.col("__q_reason").is_null())
+    return reason, detail
 
+
+def _flags_text(flagging: list[str]) -> pl.Expr:
+    """The `quality` column: `label: what was found` per flag, `; `-separated."""
     flags = [
         pl.when(pl.col(f"__q_{c}")).then(pl.format(f"{LABELS[c]}: {{}}", pl.col(f"__qt_{c}")))
         for c in flagging
     ]
-    quality = (
-        pl.concat_str(flags, separator="; ", ignore_nulls=True)
-        if flags
-        else pl.lit(None, dtype=pl.String)
-    )
+    if not flags:
+        return pl.lit(None, dtype=pl.String)
+    return pl.concat_str(flags, separator="; ", ignore_nulls=True)
+
+
+def _flagged_fixes(
+    flagging: list[str],
+    active: dict[str, tuple[pl.Expr, pl.Expr]],
+    original: list[str],
+    range_hits: dict[str, pl.Expr],
+) -> list[pl.Expr]:
+    """What a flag nulls: an out-of-range value (it is not scored) and a placeholder
+    domain (never the account's domain)."""
     fixes: list[pl.Expr] = []
-    if "out_of_range" in flagging:  # a flagged value is not scored
+    if "out_of_range" in flagging:
         for column, hit in range_hits.items():
             if column in original:
                 fixes.append(pl.when(hit).then(None).otherwise(pl.col(column)).alias(column))
@@ -276,24 +309,18 @@ def check_quality(
                 .otherwise(pl.col("employees_max"))
                 .alias("employees_max")
             )
-    if "placeholder_domain" in active and "domain" in original:  # never the account's domain
+    if "placeholder_domain" in active and "domain" in original:
         fixes.append(
             pl.when(pl.col("__q_placeholder_domain"))
             .then(None)
             .otherwise(pl.col("domain"))
             .alias("domain")
         )
-    counts = (
-        kept.select(pl.col(f"__q_{c}").sum().alias(LABELS[c]) for c in flagging).row(0, named=True)
-        if flagging
-        else {}
-    )
-    kept = kept.with_columns(quality.alias("quality"))
-    kept = kept.with_columns(
-        pl.when(pl.col("quality") != "").then(pl.col("quality")).alias("quality"), *fixes
-    )
-    companies = kept.select(*original, "quality")
-    rejects = rejected.select(
+    return fixes
+
+
+def _quality_rejects(rejected: pl.DataFrame) -> pl.DataFrame:
+    return rejected.select(
         pl.col("source").cast(pl.String),
         pl.col("line").cast(pl.Int64),
         pl.lit(STAGE, dtype=pl.String).alias("stage"),
@@ -302,8 +329,6 @@ def check_quality(
         pl.col("domain").cast(pl.String),
         pl.col("__q_detail").alias("detail"),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-    flagged = {label: int(n or 0) for label, n in counts.items() if n}
-    return Checked(companies, rejects, flagged)
 
 
 def _empty() -> pl.DataFrame:

@@ -36,7 +36,10 @@ COMPANY_SCHEMA: dict[str, pl.DataType] = {
     "departments": pl.List(pl.String()),
     "linkedin_url": pl.String(),
     "description": pl.String(),
-    "parent_company": pl.String(),
+    "parent_company": pl.String(),  # the parent's name (what a brief shows)
+    # the vendor's id of the (ultimate) parent: a corporate-family key for one account per
+    # parent and the quality checks, never shown as a name
+    "parent_id": pl.String(),
     "phone": pl.String(),
 }
 

@@ -68,7 +68,7 @@ VENDORS = [
             "Company State": "state",
             "Company Zip Code": "postal_code",
             "Company Country": "country",
-            "Company ID (Ultimate Parent)": "parent_company",
+            "Company ID (Ultimate Parent)": "parent_id",
         },
     ),
     (
@@ -315,6 +315,33 @@ def test_vendor_exports_map_without_overrides(
 ) -> None:
     got = {m.header: m.field for m in map_headers(headers) if m.field}
     assert got == expected
+
+
+# a parent's name maps to parent_company, its id to parent_id (a family key, never a name)
+PARENTS = [  # headers -> (the parent_company header, the parent_id header)
+    (["Company Name", "Company ID (Ultimate Parent)"], (None, "Company ID (Ultimate Parent)")),
+    (["Company Name", "Parent Company ID"], (None, "Parent Company ID")),
+    (["Company Name", "ParentId"], (None, "ParentId")),
+    (["Company Name", "Parent ID"], (None, "Parent ID")),
+    (["Company Name", "Ultimate Parent Company ID"], (None, "Ultimate Parent Company ID")),
+    (["Company Name", "Parent Company"], ("Parent Company", None)),
+    (["Company Name", "Ultimate Parent"], ("Ultimate Parent", None)),
+    (["Company Name", "Global Ultimate Business Name"], ("Global Ultimate Business Name", None)),
+    (
+        ["Company Name", "Company ID (Ultimate Parent)", "Parent Name"],
+        ("Parent Name", "Company ID (Ultimate Parent)"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("headers", "expected"), PARENTS)
+def test_a_parent_id_is_not_a_parent_name(
+    headers: list[str], expected: tuple[str | None, str | None]
+) -> None:
+    mapping = map_headers(headers)
+    for field, header in zip(("parent_company", "parent_id"), expected, strict=True):
+        got = [m.header for m in mapping if m.field == field]
+        assert got == ([header] if header else []), field
 
 
 FUZZY = [  # unknown spellings close to an alias

@@ -10,6 +10,7 @@ import pytest
 
 from listbuilder.errors import ConfigError
 from listbuilder.rank import Rep, assign_reps, read_reps
+from listbuilder.rank.assign import _parse_bands, _parse_countries
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "reps_example.csv"
 
@@ -129,3 +130,42 @@ def test_bad_reps_file(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_reps_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot be read"):
         assign_reps(accounts({}), tmp_path / "nope.csv")
+
+
+# (size_bands cell, bands, problems)
+BANDS = [
+    ("200-2000", [(200, 2000)], []),
+    ("1,000 - 5,000;5000+", [(1000, 5000), (5000, None)], []),
+    ("10 to 50;51–200", [(10, 50), (51, 200)], []),
+    ("", [], []),
+    ("big", [], ["line 2: size band 'big' should read like 200-2000 or 5000+"]),
+    ("500-100", [(500, 100)], ["line 2: size band '500-100' has its minimum above its maximum"]),
+]
+
+
+@pytest.mark.parametrize(("cell", "bands", "problems"), BANDS)
+def test_parse_bands(cell: str, bands: list, problems: list[str]) -> None:
+    found: list[str] = []
+    assert _parse_bands(cell, "line 2", found) == bands
+    assert found == problems
+
+
+# (countries cell, regions cell, countries, problems)
+COUNTRIES = [
+    ("us;UK", "", {"US", "GB"}, []),
+    ("USA", "Nordics", {"US", "SE", "NO", "DK", "FI", "IS"}, []),
+    ("", "dach", {"DE", "AT", "CH"}, []),
+    ("U2", "", {"U2"}, ["line 2: country 'U2' is not a two-letter ISO code (e.g. US)"]),
+    ("", "Mars", set(), ["line 2: unknown region 'Mars' (valid: "]),
+]
+
+
+@pytest.mark.parametrize(("countries", "regions", "expected", "problems"), COUNTRIES)
+def test_parse_countries(
+    countries: str, regions: str, expected: set[str], problems: list[str]
+) -> None:
+    found: list[str] = []
+    rec = {"countries": countries, "regions": regions}
+    assert _parse_countries(rec, "line 2", found) == expected
+    assert len(found) == len(problems)
+    assert all(f.startswith(p) for f, p in zip(found, problems, strict=True))

@@ -14,6 +14,7 @@ from listbuilder.export import brief_stem, write_outputs
 from listbuilder.export.briefs import brief_contexts
 from listbuilder.export.render import Templates, fmt_ago, fmt_money, fmt_num
 from listbuilder.rank import rank_companies
+from listbuilder.score import score_companies
 
 
 def selected() -> pl.DataFrame:
@@ -278,7 +279,7 @@ VALUES = [
     ("b2b", "Has a RevOps function", None, DEPARTMENTS[:11], ", ".join(DEPARTMENTS[:11]),
      "Engineering, Product, Design, Marketing, Sales, Customer Success, Finance, Legal, People…"),
     ("b2b", "Mid-market size", None, None, "450", "450"),
-    ("b2b", "Mid-market size", None, None, None, None),
+    ("dict", "Mid-market size", None, None, None, None),
     ("lists", "Data stack", ["Looker", "Snowflake", "dbt"], None, "Looker, Snowflake, dbt",
      "Snowflake (of 3 technologies)"),
     ("lists", "No legacy CRM", ["Looker", "Siebel"], None, "Looker, Siebel",
@@ -300,18 +301,23 @@ def test_value_cell_shows_what_matched_first(
         info: list = [load_profile(tmp_path / "lists.toml")]
     else:
         info = [load_profile("b2b_saas")] if profile == "b2b" else PROFILES_INFO
-    bd = [{"criterion": criterion, "points": 10.0, "weight": 10.0, "status": "match",
-           "value": value}]  # fmt: skip
     sel = (
         selected()
         .head(1)
         .with_columns(
             pl.Series("technologies", [techs], pl.List(pl.String)),
             pl.Series("departments", [depts], pl.List(pl.String)),
-            pl.Series("breakdown", [bd], BREAKDOWN),
             profile=pl.lit(info[0].name if profile != "dict" else PROFILES_INFO[0]["name"]),
         )
     )
+    if profile == "dict":  # a breakdown made by hand, without `shown`: its value, clipped
+        bd = [{"criterion": criterion, "points": 10.0, "weight": 10.0, "status": "match",
+               "value": value}]  # fmt: skip
+        sel = sel.with_columns(pl.Series("breakdown", [bd], BREAKDOWN))
+    else:  # the breakdown as scoring writes it: briefs only lay out its `shown` cell
+        scored = score_companies(sel, info[0]).companies
+        entries = [e for e in scored["breakdown"][0] if e["criterion"] == criterion]
+        sel = sel.with_columns(pl.Series("breakdown", [entries], scored["breakdown"].dtype))
     ctx = brief_contexts(sel, profiles_info=info, as_of=AS_OF)[0]
     assert ctx["fit"][0]["shown"] == shown
     assert ctx["fit"][0]["value"] == value  # the scored value stays for custom templates
@@ -320,9 +326,11 @@ def test_value_cell_shows_what_matched_first(
         profiles_info=info, as_of=AS_OF, brief_formats=("md", "html"),
     )  # fmt: skip
     md = written["briefs/0001-acme.io.md"].read_text(encoding="utf-8")
-    assert f"| {criterion} | 10.0 / 10 | match | {shown or '–'} |" in md
+    status = ctx["fit"][0]["status"]
+    cell = shown or ("unknown" if status == "unknown" else "–")
+    assert re.search(rf"\| {re.escape(criterion)} \| [^|]+ \| {status} \| {re.escape(cell)} \|", md)
     html = written["briefs/0001-acme.io.html"].read_text(encoding="utf-8")
-    assert f'<td class="match">match</td><td>{shown or "–"}</td>' in html
+    assert f'<td class="{status}">{status}</td><td>{cell}</td>' in html
 
 
 @pytest.mark.parametrize(
@@ -405,6 +413,8 @@ def test_size_line_shows_a_vendor_band_not_its_midpoint(tmp_path: Path) -> None:
         employees=pl.Series([3000, 1200, None, 10001], dtype=pl.Int64),
         employees_min=pl.Series([1001, None, None, 10001], dtype=pl.Int64),
         employees_max=pl.Series([5000, None, None, None], dtype=pl.Int64),
+        # as scoring reads the bands (tests/test_score.py: test_employees_band_column)
+        employees_band=pl.Series(["1,001–5,000", None, None, "10,001+"], dtype=pl.String),
     )
     written = write(tmp_path, sel, brief_formats=("md", "html"))
     by_name = {p.name: p.read_text(encoding="utf-8") for k, p in written.items() if "briefs/" in k}
@@ -419,22 +429,6 @@ def test_size_line_shows_a_vendor_band_not_its_midpoint(tmp_path: Path) -> None:
     assert initech and re.search(r"\*\*Size:\*\* 10,001\\?\+ employees", initech[0])
 
 
-@pytest.mark.parametrize(
-    ("point", "low", "high", "shown"),
-    [
-        (3000, 1001, 5000, "1,001–5,000"),
-        (10001, 10001, None, "10,001+"),
-        (250, None, None, None),
-        (700, 1001, 5000, None),  # the band no longer describes the count
-        (None, None, None, None),
-    ],
-)
-def test_employee_band_text(point, low, high, shown) -> None:  # type: ignore[no-untyped-def]
-    from listbuilder.export.briefs import employee_band
-
-    assert employee_band(point, low, high) == shown
-
-
 def test_a_straddling_band_is_not_reported_as_missing_data() -> None:
     from listbuilder.export.briefs import brief_context
 
@@ -445,7 +439,7 @@ def test_a_straddling_band_is_not_reported_as_missing_data() -> None:
          "value": None},
     ]  # fmt: skip
     row = {"name": "Acme", "employees": 3000, "employees_min": 1001, "employees_max": 5000,
-           "breakdown": fit}  # fmt: skip
+           "employees_band": "1,001–5,000", "breakdown": fit}  # fmt: skip
     ctx = brief_context(row, profiles_info=[], as_of=AS_OF, countries={})
     assert ctx["account"]["employees_band"] == "1,001–5,000"
     assert ctx["unknown"] == ["Series B or later"]

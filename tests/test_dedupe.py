@@ -725,3 +725,157 @@ def test_employee_count_and_band_come_from_the_same_member() -> None:
     assert merged.height == 1
     # a.csv ranks first and has an exact count: its count wins, with no band from b.csv
     assert merged.select("employees", "employees_min", "employees_max").row(0) == (400, None, None)
+
+
+# (employees a, employees b, size_ratio, level): 0 same (ratio <= 1.5), 1 close
+# (<= size_ratio), 2 differs (<= 10, or size_ratio if larger), 3 far, -1 unknown.
+SIZE_LEVELS = [
+    (100, 100, 3.0, 0),
+    (100, 150, 3.0, 0),
+    (100, 151, 3.0, 1),
+    (300, 100, 3.0, 1),
+    (100, 301, 3.0, 2),
+    (100, 1000, 3.0, 2),
+    (100, 1001, 3.0, 3),
+    (0, 1, 3.0, 0),  # counts under one are read as one
+    (100, 1500, 20.0, 1),
+    (100, 2001, 20.0, 3),
+    (None, 100, 3.0, -1),
+    (100, None, 3.0, -1),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "size_ratio", "level"), SIZE_LEVELS)
+def test_size_level(a: int | None, b: int | None, size_ratio: float, level: int) -> None:
+    from listbuilder.dedupe.model import _size_level
+
+    frame = pl.DataFrame(
+        {"_emp_a": [a], "_emp_b": [b]}, schema={"_emp_a": pl.Int64, "_emp_b": pl.Int64}
+    )
+    assert frame.select(_size_level(size_ratio)).item() == level
+
+
+# (founded a, founded b, tolerance, level): 0 same year, 1 within tolerance, 2 beyond.
+FOUNDED_LEVELS = [
+    (2000, 2000, 2, 0),
+    (2000, 2002, 2, 1),
+    (2002, 2000, 2, 1),
+    (2000, 2003, 2, 2),
+    (2000, 2003, 0, 2),
+    (2000, 2001, 0, 2),
+    (None, 2000, 2, -1),
+]
+
+
+@pytest.mark.parametrize(("a", "b", "tolerance", "level"), FOUNDED_LEVELS)
+def test_founded_level(a: int | None, b: int | None, tolerance: int, level: int) -> None:
+    from listbuilder.dedupe.model import _founded_level
+
+    schema = {"_founded_a": pl.Int64, "_founded_b": pl.Int64}
+    frame = pl.DataFrame({"_founded_a": [a], "_founded_b": [b]}, schema=schema)
+    assert frame.select(_founded_level(tolerance)).item() == level
+
+
+def test_discount_matches_takes_the_matches_share_out_of_u() -> None:
+    """u from random pairs counts the list's duplicates: u - lam*m, floored at 5% of u,
+    renormalised."""
+    import numpy as np
+
+    from listbuilder.dedupe.model import COMPARISONS, _discount_matches
+
+    u = {c.name: np.array([0.5, 0.5] + [0.0] * (len(c.levels) - 2)) for c in COMPARISONS}
+    m = {c.name: np.array([0.9, 0.1] + [0.0] * (len(c.levels) - 2)) for c in COMPARISONS}
+    m["city"] = np.array([1.0, 0.0])  # u - lam*m under 5% of u: the floor holds
+    _discount_matches(u, m, 0.5)
+    assert u["name"][:2].tolist() == pytest.approx([0.05 / 0.5, 0.45 / 0.5])
+    assert u["city"].tolist() == pytest.approx([0.025 / 0.525, 0.5 / 0.525])
+
+
+# (rows: domain, name; pairs in order; near_identical; cannot-link pairs;
+#  which unions happen; the root of every row after them)
+UNION_CASES = [
+    pytest.param(
+        [("a.com", "acme"), (None, "acme"), ("b.com", "acmelabs")],
+        [(0, 1), (1, 2)],
+        96.0,
+        [],
+        [True, False],
+        [0, 0, 2],
+        id="a domainless row does not chain two domains",
+    ),
+    pytest.param(
+        [("acme.com", "acme"), ("acme.co.uk", "acmeuk")],
+        [(0, 1)],
+        96.0,
+        [],
+        [True],
+        [0, 0],
+        id="the same brand on another suffix",
+    ),
+    pytest.param(
+        [("a.com", "acmeinc"), ("b.com", "acmeinc")],
+        [(0, 1)],
+        96.0,
+        [],
+        [True],
+        [0, 0],
+        id="near-identical names on two domains",
+    ),
+    pytest.param(
+        [("a.com", "acmeinc"), ("b.com", "acmeinc")],
+        [(0, 1)],
+        None,
+        [],
+        [False],
+        [0, 1],
+        id="never two domains without near_identical",
+    ),
+    pytest.param(
+        [(None, "x"), (None, "x"), (None, "x")],
+        [(2, 1), (1, 0)],
+        96.0,
+        [(0, 2)],
+        [True, False],
+        [0, 1, 1],
+        id="a cannot-link pair is kept apart through a third row",
+    ),
+    pytest.param(
+        [(None, "x"), (None, "x"), (None, "x")],
+        [(2, 1), (1, 0), (0, 2)],
+        96.0,
+        [],
+        [True, True, False],
+        [0, 0, 0],
+        id="the smaller root stays the root; a pair within a component is no union",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rows", "pairs", "near", "apart", "joined", "roots"), UNION_CASES)
+def test_guarded_union(
+    rows: list[tuple[str | None, str]],
+    pairs: list[tuple[int, int]],
+    near: float | None,
+    apart: list[tuple[int, int]],
+    joined: list[bool],
+    roots: list[int],
+) -> None:
+    from listbuilder.dedupe.cluster import _GuardedUnion
+
+    union = _GuardedUnion(
+        {k: dom for k, (dom, _) in enumerate(rows)},
+        {k: name for k, (_, name) in enumerate(rows)},
+        near,
+        apart,
+    )
+    assert [union.join(i, j) for i, j in pairs] == joined
+    assert [union.find(k) for k in range(len(rows))] == roots
+
+
+def test_every_dedupe_setting_has_a_check() -> None:
+    """A key of DedupeSettings without a check would be accepted unread."""
+    from dataclasses import fields
+
+    from listbuilder.dedupe.settings import _CHECKS
+
+    assert set(_CHECKS) == {f.name for f in fields(DedupeSettings)}

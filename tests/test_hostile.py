@@ -458,12 +458,12 @@ def test_deal_amounts_past_any_range_are_rejected_with_a_reason(tmp_path: Path) 
 
 
 def test_an_internal_error_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPatch) -> None:
-    import listbuilder.cli.inspect_cmd as inspect_cmd
+    import listbuilder.ingest
 
     def boom(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug\nwith a second line")
 
-    monkeypatch.setattr(inspect_cmd, "read_companies", boom)
+    monkeypatch.setattr(listbuilder.ingest, "read_companies", boom)  # what inspect reads with
     result = invoke("inspect", LIST, env={"LISTBUILDER_DEBUG": ""})
     assert result.exit_code == EXIT_INTERNAL
     assert result.stderr.splitlines() == [
@@ -474,12 +474,12 @@ def test_an_internal_error_is_one_line_and_exit_70(monkeypatch: pytest.MonkeyPat
 
 
 def test_an_os_error_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import listbuilder.cli.inspect_cmd as inspect_cmd
+    import listbuilder.ingest
 
     def denied(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied", str(tmp_path / "x.csv"))
 
-    monkeypatch.setattr(inspect_cmd, "read_companies", denied)
+    monkeypatch.setattr(listbuilder.ingest, "read_companies", denied)
     result = invoke("inspect", LIST, env={"LISTBUILDER_DEBUG": ""})
     assert_refused(result, f"{tmp_path / 'x.csv'}: Permission denied")
 

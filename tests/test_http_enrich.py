@@ -525,3 +525,19 @@ def test_works_inside_a_running_event_loop(server: HTTPServer, tmp_path: Path) -
         return enrich_companies(df, providers, cache_dir=tmp_path).companies
 
     assert asyncio.run(inside())["employees"].to_list() == [2]
+
+
+def test_lookup_jobs_one_per_usable_domain_with_what_it_misses() -> None:
+    from listbuilder.http.enrich import EnrichStats, _lookup_jobs
+
+    df = companies(
+        domain=["b.com", "a.com", "b.com", None, "linkedin.com", "c.com"],
+        name=["Beta", None, "Beta Inc", "Nameless", "Li", "Gamma"],
+        employees=[None, 10, None, None, None, 50],
+        industry=["SaaS", None, None, None, None, "Retail"],
+    )
+    stats = EnrichStats(accounts=df.height)
+    jobs = _lookup_jobs(df, ["employees", "industry"], stats)
+    # domain order; the first name given; a field is wanted when any row of the domain lacks it
+    assert jobs == [("a.com", None, ["industry"]), ("b.com", "Beta", ["employees", "industry"])]
+    assert (stats.complete, stats.no_domain, stats.looked_up, stats.domains) == (1, 2, 3, 2)

@@ -354,3 +354,48 @@ def test_push_config_errors(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as err:
         plan_push(targets(1), **args)
     assert str(err.value) == message
+
+
+def _crm_result(crm: str) -> tuple[Any, Any]:
+    from listbuilder.http.crm import PushPlan, PushResult, _Crm
+
+    client = _Crm(crm, "https://example.my.salesforce.com", TOKEN, "Domain__c", None)
+    plan = PushPlan(crm=crm, records=[], domains=[], names=[], existing={})
+    return client, PushResult(plan=plan)
+
+
+# (items of a composite answer) -> (created, updated, failed, errors)
+SALESFORCE_ITEMS = [
+    ([{"success": True, "created": True}, {"success": True}], (1, 1, 0, [])),
+    (
+        [{"success": False, "errors": [{"message": f"bad {TOKEN}"}, "x"]}, {"success": False}],
+        (0, 0, 2, [("a.com", "bad ***; x"), ("b.com", "failed")]),
+    ),
+    (
+        [{"success": False, "errors": {"message": "one"}}, {}],
+        (0, 0, 2, [("a.com", "one"), ("b.com", "failed")]),
+    ),
+]
+
+
+@pytest.mark.parametrize(("items", "expected"), SALESFORCE_ITEMS)
+def test_count_salesforce(items: list[Any], expected: tuple[Any, ...]) -> None:
+    client, result = _crm_result("salesforce")
+    client._count_salesforce(items, ["a.com", "b.com"], result, "batch 1")
+    assert (result.created, result.updated, result.failed, result.errors) == expected
+
+
+def test_count_salesforce_refuses_a_short_answer() -> None:
+    from listbuilder.http.crm import CrmError
+
+    client, result = _crm_result("salesforce")
+    with pytest.raises(CrmError, match="1 result\\(s\\) for 2 record\\(s\\)"):
+        client._count_salesforce([{}], ["a.com", "b.com"], result, "batch 1")
+
+
+def test_count_hubspot_counts_new_and_the_missing_as_failed() -> None:
+    client, result = _crm_result("hubspot")
+    data = {"results": [{"new": True}, {"new": False}], "errors": [{"message": "dup"}, "raw"]}
+    client._count_hubspot(data, 4, result, "batch 2")
+    assert (result.created, result.updated, result.failed) == (1, 1, 2)
+    assert result.errors == [("batch 2", "dup"), ("batch 2", "raw")]

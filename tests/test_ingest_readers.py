@@ -290,3 +290,25 @@ def test_cp1252_byte_after_the_first_64k_is_found(tmp_path: Path) -> None:
     assert table.encoding == "cp1252"
     assert table.frame["name"].to_list()[-1] == "Anchor™"
     assert table.frame["line"].to_list()[-1] == 6002
+
+
+# A header row as sampled: (text, delimiter, headers, physical lines it spans).
+HEADER_ROWS = [
+    ("name,employees\nAcme,10\n", ",", ["name", "employees"], 1),
+    ('"Company\nName";Website\nAcme;acme.com\n', ";", ["Company\nName", "Website"], 2),
+    ("\ufeffname,,name,line\n", ",", ["name", "column_2", "name_2", "input_line"], 1),
+]
+
+
+@pytest.mark.parametrize(("sample", "delimiter", "headers", "lines"), HEADER_ROWS)
+def test_read_header(sample: str, delimiter: str, headers: list[str], lines: int) -> None:
+    from listbuilder.ingest.readers import _read_header
+
+    assert _read_header(sample, delimiter, "a.csv") == (headers, lines)
+
+
+def test_read_header_refuses_an_empty_first_line() -> None:
+    from listbuilder.ingest.readers import _read_header
+
+    with pytest.raises(InputError, match=r"^a\.csv: the first line is empty; put the header"):
+        _read_header(" , \nAcme,10\n", ",", "a.csv")

@@ -265,3 +265,85 @@ def test_describe_seeds_shares_against_base_rates_and_drafts_a_profile(
     assert sum(c.weight for c in profile.criteria) == 100
     names = [c.name for c in profile.criteria]
     assert "Seed industries" in names and "Seed technologies" in names
+
+
+# --- the pieces --------------------------------------------------------------------------
+
+
+def names_frame(rows: list[tuple[str, str | None]]) -> pl.DataFrame:
+    raw = frame([{"name": n, "website": w} for n, w in rows])
+    raw = raw.with_columns(source=pl.lit("list.csv"), line=pl.col("row_id") + 2)
+    return normalize_companies(raw)[0]
+
+
+def test_preblock_keeps_list_rows_sharing_a_blocking_key_with_a_seed() -> None:
+    from listbuilder.lookalike.seeds import _preblock
+
+    seeds = names_frame([("Acme Corp", "acme.com"), ("Globex", None)])
+    listed = names_frame(
+        [
+            ("Initech", "initech.com"),  # nothing in common
+            ("ACME Inc", None),  # same name key
+            ("Acme Holdings", "acme.com"),  # same domain
+            ("Globexx", None),  # same first four letters
+            ("Umbrella", "acme.co.uk"),  # same brand label
+            ("Hooli", None),
+        ]
+    )
+    assert _preblock(seeds, listed).to_list() == [1, 2, 3, 4]
+
+
+# (shares: (seeds with the value, seeds knowing the field)) -> values kept
+COVERING = [
+    ([(5, 10), (2, 10), (1, 10)], ["a", "b"]),  # 5 + 2 covers 70%
+    ([(8, 10), (1, 10)], ["a"]),
+    ([(3, 10), (2, 10), (1, 10)], []),  # all of them cover 60%: no rule
+    ([], []),
+]
+
+
+@pytest.mark.parametrize(("counts", "kept"), COVERING)
+def test_covering(counts: list[tuple[int, int]], kept: list[str]) -> None:
+    from listbuilder.lookalike.describe import Share, _covering
+
+    shares = [Share("industry", "abc"[i], n, k, 1, 100) for i, (n, k) in enumerate(counts)]
+    assert [s.value for s in _covering(shares)] == kept
+
+
+# (value, what the check returns, the problem it records or None)
+WEIGHTS = [(20, 20, None), (0.5, 0.5, None), (100, 100, None), (0, 20.0, "weight = 0"),
+           (101, 20.0, "weight = 101"), (True, 20.0, "weight = true"),
+           ("5", 20.0, 'weight = "5"')]  # fmt: skip
+NEIGHBOURS = [(1, 1, None), (50, 50, None), (0, 3, "neighbours = 0"),
+              (51, 3, "neighbours = 51"), (2.0, 3, "neighbours = 2"),
+              (False, 3, "neighbours = false")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "expected", "problem"), WEIGHTS)
+def test_check_weight(value: Any, expected: float, problem: str | None) -> None:
+    from listbuilder.lookalike.settings import _check_weight
+
+    problems: list[tuple[str | None, str]] = []
+    assert _check_weight(value, problems) == expected
+    assert [(k, p.split(":")[0]) for k, p in problems] == ([("weight", problem)] if problem else [])
+
+
+@pytest.mark.parametrize(("value", "expected", "problem"), NEIGHBOURS)
+def test_check_neighbours(value: Any, expected: int, problem: str | None) -> None:
+    from listbuilder.lookalike.settings import _check_neighbours
+
+    problems: list[tuple[str | None, str]] = []
+    assert _check_neighbours(value, problems) == expected
+    got = [(k, p.split(":")[0]) for k, p in problems]
+    assert got == ([("neighbours", problem)] if problem else [])
+
+
+def test_nearest_names_in_order_without_the_missing() -> None:
+    from listbuilder.lookalike.explain import _nearest_names
+
+    nearest = np.array([[2, 0, 1], [1, -1, -1], [-1, -1, -1]])
+    got = _nearest_names(nearest, ["Acme", "Globex", "Initech"], named=2)
+    assert got.rows() == [
+        (0, "Initech; Acme; Globex", ["Initech", "Acme"]),
+        (1, "Globex", ["Globex"]),
+    ]

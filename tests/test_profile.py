@@ -430,3 +430,49 @@ def test_locator_finds_headers_and_keys() -> None:
     assert locator.key("criterion", 1, "field") == 8
     assert locator.key("criterion", 1, "weight") == 7
     assert locator.table("criterion", 2) is None
+
+
+# ([profile] on_missing, each criterion's own on_missing or None, the policies loaded)
+POLICIES = [
+    (None, [None, None], ["zero", "zero"]),
+    ("unknown", [None, None], ["unknown", "unknown"]),
+    (None, ["exclude", None], ["exclude", "zero"]),  # one criterion's policy is its own
+    ("neutral", ["unknown", None], ["unknown", "neutral"]),
+    (None, ["no_points", "unknown"], ["zero", "unknown"]),
+]
+
+
+@pytest.mark.parametrize(("default", "own", "expected"), POLICIES)
+def test_a_criterion_without_on_missing_takes_the_profile_default(
+    tmp_path: Path, default: str | None, own: list[str | None], expected: list[str]
+) -> None:
+    text = GOOD.replace("capacity = 100\n", f'capacity = 100\non_missing = "{default}"\n')
+    text = text if default else GOOD
+    for name, policy in zip(("Size", "Stack"), own, strict=True):
+        if policy:
+            text = text.replace(f'name = "{name}"\n', f'name = "{name}"\non_missing = "{policy}"\n')
+    profile = load_profile(_write(tmp_path, text))
+    assert [c.on_missing for c in profile.criteria] == expected
+
+
+def test_signal_conditions_in_the_operator_words(tmp_path: Path) -> None:
+    text = GOOD + (
+        '\n[[signal]]\nkind = "funding"\nboost = 10\nround.at_least = "Series B"\n'
+        "amount.at_least = 5_000_000\n"
+        '\n[[signal]]\nkind = "exec_hire"\nboost = 5\ntitles = "CRO"\n'
+    )
+    funding, hire = load_profile(_write(tmp_path, text)).signals
+    assert (funding.kind, funding.round_at_least, funding.amount_at_least) == (
+        "funding",
+        "Series B",
+        5e6,
+    )
+    assert (hire.kind, hire.title_matches) == ("exec_hire", "(?:CRO)")
+
+
+def test_a_signal_condition_problem_is_located(tmp_path: Path) -> None:
+    text = GOOD + '\n[[signal]]\nkind = "funding"\nboost = 10\nround.at_leest = "Series B"\n'
+    assert _problems(tmp_path, text) == [
+        'signal "funding" (line 18): round.at_leest: unknown operator — did you mean '
+        '"round.at_least"?'
+    ]

@@ -9,7 +9,14 @@ import pytest
 
 from listbuilder.errors import ConfigError
 from listbuilder.rank import priority_label, rank_companies
-from listbuilder.rank.order import thousands
+from listbuilder.rank.order import (
+    REASON_BELOW_CUT,
+    REASON_TIER_QUOTA,
+    _add_score,
+    _cut_at_limit,
+    _keeper_fate,
+    thousands,
+)
 from listbuilder.schema import REJECT_SCHEMA
 
 BASE = {
@@ -298,3 +305,71 @@ def test_min_score_applies_before_dedupe_quotas_and_cut() -> None:
 def test_bad_min_score_is_a_config_error(bad: object) -> None:
     with pytest.raises(ConfigError, match="min_score must be a number"):
         rank_companies(frame({}), min_score=bad)  # type: ignore[arg-type]
+
+
+# --- the steps of the cut --------------------------------------------------------------
+
+# (columns present, fit_score, signal_score, expected score)
+ADD_SCORE = [
+    ("fit and signal", 70.04, 12.0, 82.0),
+    ("capped at 100", 95.0, 15.0, 100.0),
+    ("null signal counts 0", 61.24, None, 61.2),
+    ("no signal column", 61.26, "absent", 61.3),
+]
+
+
+@pytest.mark.parametrize(("case", "fit", "signal", "score"), ADD_SCORE)
+def test_add_score_from_fit_and_signal(case: str, fit: float, signal: object, score: float) -> None:
+    df = pl.DataFrame({"fit_score": [fit], "signal_score": [signal]}, strict=False)
+    if signal == "absent":
+        df = df.drop("signal_score")
+    assert _add_score(df)["score"].to_list() == [score]
+
+
+def test_add_score_keeps_a_given_score() -> None:
+    df = pl.DataFrame({"fit_score": [70.0], "score": [12.0]})
+    assert _add_score(df)["score"].to_list() == [12.0]
+
+
+# (where the kept account ended: _k_reason, _k_cand, _k_tier) -> how the drop says it
+KEEPER_FATES = [
+    (REASON_BELOW_CUT, 1866, "A", "rank 1,866, below the cut"),
+    (REASON_BELOW_CUT, None, "A", "below the cut"),
+    (REASON_TIER_QUOTA, None, "C", "over the tier C quota"),
+    (REASON_TIER_QUOTA, None, None, "over the tier – quota"),
+    ("below lowest tier", None, "C", "below lowest tier"),
+    (None, None, None, "not selected"),
+]
+
+
+@pytest.mark.parametrize(("reason", "cand", "tier", "text"), KEEPER_FATES)
+def test_keeper_fate(reason: str | None, cand: int | None, tier: str | None, text: str) -> None:
+    df = pl.DataFrame(
+        {"_k_reason": [reason], "_k_cand": [cand], "_k_tier": [tier]},
+        schema={"_k_reason": pl.String, "_k_cand": pl.Int64, "_k_tier": pl.String},
+    )
+    k_rank = pl.format("rank {}", thousands(pl.col("_k_cand")))
+    assert df.select(_keeper_fate(k_rank)).item() == text
+
+
+def test_cut_at_limit_reports_a_late_quota_drop_as_the_cut() -> None:
+    # positions 0-4 in rank order; 1 and 4 were dropped by a tier quota before the cut
+    quota = "tier C quota 20% of 2 = 0"
+    work = pl.DataFrame(
+        {
+            "_pos": [0, 1, 2, 3, 4],
+            "_reason": [None, REASON_TIER_QUOTA, None, None, REASON_TIER_QUOTA],
+            "_detail": [None, quota, None, None, quota],
+        },
+        schema={"_pos": pl.UInt32, "_reason": pl.String, "_detail": pl.String},
+    )
+    out = _cut_at_limit(work, 2, label="capacity")
+    assert out["_cand"].to_list() == [1, None, 2, 3, None]
+    assert out.select("_reason", "_detail").rows() == [
+        (None, None),
+        (REASON_TIER_QUOTA, quota),  # inside the cut: the quota took it
+        (None, None),
+        (REASON_BELOW_CUT, "rank 3; capacity 2"),
+        (REASON_BELOW_CUT, f"{quota}; capacity 2"),  # past the last kept: the cut would have
+    ]
+    assert _cut_at_limit(work, None, label="top")["_reason"].to_list() == work["_reason"].to_list()

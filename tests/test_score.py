@@ -279,6 +279,8 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "weight": 30.0,
             "status": "match",
             "value": "500",
+            "matched": None,
+            "shown": "500",
         },
         {
             "criterion": "Software or internet company",
@@ -286,6 +288,8 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "weight": 20.0,
             "status": "match",
             "value": "SaaS",
+            "matched": None,
+            "shown": "SaaS",
         },
         {
             "criterion": "Uses Salesforce or HubSpot",
@@ -293,6 +297,8 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "weight": 25.0,
             "status": "match",
             "value": "HubSpot",
+            "matched": "HubSpot",
+            "shown": "HubSpot",
         },
         {
             "criterion": "Series B or later",
@@ -300,6 +306,8 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "weight": 15.0,
             "status": "match",
             "value": "Series C",
+            "matched": None,
+            "shown": "Series C",
         },
         {
             "criterion": "Has a RevOps function",
@@ -307,9 +315,11 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
             "weight": 10.0,
             "status": "miss",
             "value": "Sales, Marketing",
+            "matched": None,
+            "shown": "Sales, Marketing",
         },
     ]
-    assert scored.columns[-8:] == [
+    assert scored.columns[-9:] == [
         "fit_score",
         "confidence",
         "fit_reachable",
@@ -318,6 +328,7 @@ def test_breakdown_has_the_contract_dtype_and_values() -> None:
         "why",
         "fit_unknown",
         "breakdown",
+        "employees_band",
     ]
 
 
@@ -716,6 +727,26 @@ weight = 70
     assert row["why"].split(" · ")[0] == why
     assert row["fit_unknown"] == (1 if status == "unknown" else 0)
     assert entry["value"] == why.split(" employees")[0]
+    # the band column the briefs print is the breakdown's band, or null for a count
+    banded = "–" in entry["value"] or entry["value"].endswith("+")
+    assert row["employees_band"] == (entry["value"] if banded else None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        (band(1001, 5000), "1,001–5,000"),
+        (band(10001, None), "10,001+"),
+        ({"employees": 250}, None),
+        # the band no longer describes the count (an exact count won in a merge)
+        ({"employees": 700, "employees_min": 1001, "employees_max": 5000}, None),
+        ({"employees": None}, None),
+    ],
+)
+def test_employees_band_column(fields: dict[str, Any], shown: str | None) -> None:
+    profile = load_profile("b2b_saas")  # every kept account gets the column, criteria or not
+    row = score_companies(companies({"country": "US", **fields}), profile).companies
+    assert row["employees_band"].to_list() == [shown]
 
 
 # (rule, on_missing, the account, kept?, reject detail)

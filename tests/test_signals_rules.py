@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from listbuilder.signals.rules import SignalRule, parse_signal_rules, stage_of
+from listbuilder.profile.model import (
+    SIGNAL_RULES,
+    AnnouncementRule,
+    ExecHireRule,
+    FundingRule,
+    HeadcountGrowthRule,
+    JobSpikeRule,
+    SignalRule,
+    TechChangeRule,
+)
+from listbuilder.profile.signals import parse_signal_rules, stage_of
 
+# (table, the rule it parses into): the conditions in the criteria's operator words
+# (`<event field>.<operator>`, a TOML dotted key, i.e. a nested table here).
 VALID = [
     (
         {
@@ -13,72 +25,93 @@ VALID = [
             "boost": 15,
             "half_life_days": 45,
             "max_age_days": 180,
-            "rounds": ["Series B", "series-c"],
-            "min_amount": 5_000_000,
+            "round": {"in": ["Series B", "series-c"]},
+            "amount": {"at_least": 5_000_000},
         },
-        SignalRule(
-            kind="funding",
+        FundingRule(
             boost=15.0,
             half_life_days=45.0,
             max_age_days=180.0,
-            options={"rounds": ["Series B", "Series C"], "min_amount": 5e6},
+            round_in=("Series B", "Series C"),
+            amount_at_least=5e6,
         ),
     ),
     (
-        {"kind": "funding", "boost": 5, "min_round": "series-b", "combine": "sum", "cap": 12},
-        SignalRule(
-            kind="funding", boost=5.0, options={"min_round": "Series B"}, combine="sum", cap=12.0
+        {
+            "kind": "funding",
+            "boost": 5,
+            "round": {"at_least": "series-b"},
+            "combine": "sum",
+            "cap": 12,
+        },
+        FundingRule(boost=5.0, round_at_least="Series B", combine="sum", cap=12.0),
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {"in": ["Series C", "Seed", "series c"]}},
+        FundingRule(boost=5.0, round_in=("Seed", "Series C")),  # the scale's order, once each
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {"in": ["Series B"], "at_least": "Seed"}},
+        FundingRule(boost=5.0, round_in=("Series B",), round_at_least="Seed"),
+    ),
+    (
+        {"kind": "exec_hire", "boost": 10, "title": {"matches": "CRO|VP,? Sales"}},
+        ExecHireRule(boost=10.0, title_matches="(?:CRO|VP,? Sales)"),
+    ),
+    (
+        {
+            "kind": "exec_hire",
+            "boost": 10,
+            "title": {"matches": ["CRO", "Head of (Sales|Revenue)"]},
+        },
+        ExecHireRule(boost=10.0, title_matches="(?:CRO)|(?:Head of (Sales|Revenue))"),
+    ),
+    (
+        {"kind": "job_spike", "boost": 8, "departments": ["Sales"], "ratio": {"at_least": 2.5}},
+        JobSpikeRule(boost=8.0, departments=("Sales",), ratio_at_least=2.5),
+    ),
+    (
+        {"kind": "job_spike", "boost": 8},
+        JobSpikeRule(
+            boost=8.0, window_days=30, baseline_days=180, count_at_least=5, ratio_at_least=2.0
         ),
     ),
     (
-        {"kind": "exec_hire", "boost": 10, "titles": "CRO|VP,? Sales"},
-        SignalRule(kind="exec_hire", boost=10.0, options={"titles": "(?:CRO|VP,? Sales)"}),
-    ),
-    (
-        {"kind": "exec_hire", "boost": 10, "titles": ["CRO", "Head of (Sales|Revenue)"]},
-        SignalRule(
-            kind="exec_hire", boost=10.0, options={"titles": "(?:CRO)|(?:Head of (Sales|Revenue))"}
-        ),
-    ),
-    (
-        {"kind": "job_spike", "boost": 8, "departments": ["Sales"], "min_ratio": 2.5},
-        SignalRule(
-            kind="job_spike",
-            boost=8.0,
-            options={
-                "window_days": 30,
-                "baseline_days": 180,
-                "min_ratio": 2.5,
-                "min_count": 5,
-                "departments": ["Sales"],
-            },
-        ),
+        {
+            "kind": "job_spike",
+            "boost": 8,
+            "count": {"at_least": 0},
+            "window_days": 10,
+            "baseline_days": 20,
+        },
+        JobSpikeRule(boost=8.0, count_at_least=0, window_days=10, baseline_days=20),
     ),
     (
         {
             "kind": "headcount_growth",
             "boost": 6,
             "departments": ["Sales"],
-            "min_growth_pct": 50,
+            "growth_pct": {"at_least": 50},
             "window_days": 180,
         },
-        SignalRule(
-            kind="headcount_growth",
-            boost=6.0,
-            options={"window_days": 180, "min_growth_pct": 50.0, "departments": ["Sales"]},
-        ),
+        HeadcountGrowthRule(boost=6.0, departments=("Sales",), growth_pct_at_least=50.0),
     ),
     (
-        {"kind": "tech_change", "boost": 4, "removed": ["Marketo"], "added": "HubSpot"},
-        SignalRule(
-            kind="tech_change", boost=4.0, options={"removed": ["Marketo"], "added": ["HubSpot"]}
-        ),
+        {"kind": "headcount_growth", "boost": 6},
+        HeadcountGrowthRule(boost=6.0, window_days=180, growth_pct_at_least=20.0),
     ),
     (
-        {"kind": "announcement", "boost": 3, "keywords": ["new market"], "name": "expansion"},
-        SignalRule(
-            kind="announcement", boost=3.0, options={"keywords": ["new market"]}, name="expansion"
-        ),
+        {
+            "kind": "tech_change",
+            "boost": 4,
+            "removed": {"in": ["Marketo"]},
+            "added": {"in": "HubSpot"},
+        },
+        TechChangeRule(boost=4.0, removed_in=("Marketo",), added_in=("HubSpot",)),
+    ),
+    (
+        {"kind": "announcement", "boost": 3, "text": {"any": ["new market"]}, "name": "expansion"},
+        AnnouncementRule(boost=3.0, text_any=("new market",), name="expansion"),
     ),
 ]
 
@@ -88,6 +121,36 @@ def test_valid_tables(table: dict, expected: SignalRule) -> None:
     rules, problems = parse_signal_rules([table])
     assert problems == []
     assert rules == [expected]
+    assert rules[0].kind == table["kind"]
+
+
+# (the first spelling, the same condition today): both parse into one rule.
+OLD_SPELLINGS = [
+    (
+        {"kind": "funding", "rounds": ["Series B", "series-c"]},
+        {"round": {"in": ["Series B", "Series C"]}},
+    ),
+    ({"kind": "funding", "rounds": "Series B"}, {"round": {"in": ["Series B"]}}),
+    ({"kind": "funding", "min_round": "series-b"}, {"round": {"at_least": "Series B"}}),
+    ({"kind": "funding", "min_amount": 5_000_000}, {"amount": {"at_least": 5e6}}),
+    ({"kind": "exec_hire", "titles": "CRO|VP,? Sales"}, {"title": {"matches": "CRO|VP,? Sales"}}),
+    ({"kind": "exec_hire", "titles": ["CRO", "CEO"]}, {"title": {"matches": ["CRO", "CEO"]}}),
+    ({"kind": "job_spike", "min_count": 3}, {"count": {"at_least": 3}}),
+    ({"kind": "job_spike", "min_ratio": 2.5}, {"ratio": {"at_least": 2.5}}),
+    ({"kind": "headcount_growth", "min_growth_pct": 50}, {"growth_pct": {"at_least": 50}}),
+    ({"kind": "tech_change", "added": ["HubSpot"]}, {"added": {"in": ["HubSpot"]}}),
+    ({"kind": "tech_change", "removed": "Marketo"}, {"removed": {"in": ["Marketo"]}}),
+    ({"kind": "announcement", "keywords": ["new market"]}, {"text": {"any": ["new market"]}}),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), OLD_SPELLINGS)
+def test_first_spellings_parse_into_the_same_rule(old: dict, new: dict) -> None:
+    old_rules, old_problems = parse_signal_rules([{**old, "boost": 5}])
+    new_rules, new_problems = parse_signal_rules([{"kind": old["kind"], "boost": 5, **new}])
+    assert old_problems == new_problems == []
+    assert old_rules == new_rules
+    assert old_rules[0] != SIGNAL_RULES[old["kind"]](boost=5.0)  # the condition is kept
 
 
 INVALID = [
@@ -136,7 +199,7 @@ INVALID = [
     (
         {"kind": "exec_hire", "boost": 5, "min_amount": 3},
         'min_amount does not apply to kind "exec_hire" (it belongs to "funding"): '
-        'keys for "exec_hire" are titles',
+        'keys for "exec_hire" are title.matches',
     ),
     (
         {"kind": "exec_hire", "boost": 5, "titles": "(CRO"},
@@ -165,6 +228,65 @@ INVALID = [
         "min_growth_pct = 0: must be a positive number",
     ),
     ("funding", "a [[signal]] entry must be a table with kind = ... and boost = ..."),
+    (
+        {"kind": "funding", "boost": 5, "round": {"at_least": "Seris B"}},
+        'round.at_least = "Seris B": unknown round type — did you mean "Series B"?',
+    ),
+    (
+        {"kind": "funding", "boost": 5, "amount": {"at_least": -1}},
+        "amount.at_least = -1: must be at least 0",
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {"atleast": "Series B"}},
+        'round.atleast: unknown operator — did you mean "round.at_least"?',
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {"min": "Series B"}},
+        'round.min: unknown operator — did you mean "round.at_least"?',
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {"between": ["Seed", "Series B"]}},
+        "round.between: round takes round.in or round.at_least",
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": "Series B"},
+        'round = "Series B": write the condition with its operator, e.g. '
+        'round.at_least = "Series B"',
+    ),
+    (
+        {"kind": "funding", "boost": 5, "round": {}},
+        'round = {}: write the condition with its operator, e.g. round.at_least = "Series B"',
+    ),
+    (
+        {"kind": "funding", "boost": 5, "min_round": "Seed", "round": {"at_least": "Seed"}},
+        "min_round and round.at_least are the same condition: keep one (round.at_least = ...)",
+    ),
+    (
+        {"kind": "funding", "boost": 5, "min_rond": "Seed"},
+        'unknown key min_rond — did you mean "round.at_least"?',
+    ),
+    (
+        {"kind": "exec_hire", "boost": 5, "title": {"matches": 3}},
+        'title.matches = 3: must be a list of strings, e.g. title.matches = ["CRO"]',
+    ),
+    (
+        {"kind": "exec_hire", "boost": 5, "title": {"matches": "(CRO"}},
+        'title.matches: "(CRO" is not a valid regular expression '
+        "(missing ), unterminated subpattern at position 0)",
+    ),
+    (
+        {"kind": "job_spike", "boost": 5, "count": {"at_least": -1}},
+        "count.at_least = -1: must be a non-negative whole number of postings",
+    ),
+    (
+        {"kind": "headcount_growth", "boost": 5, "count": {"at_least": 3}},
+        'count does not apply to kind "headcount_growth" (it belongs to "job_spike"): '
+        'keys for "headcount_growth" are growth_pct.at_least, departments, window_days',
+    ),
+    (
+        {"kind": "announcement", "boost": 5, "text": {"any": []}},
+        'text.any = []: must be a list of strings, e.g. text.any = ["new market"]',
+    ),
 ]
 
 

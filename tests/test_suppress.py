@@ -509,3 +509,34 @@ def test_suppression_setting_defaults() -> None:
     )
     with pytest.raises(ValueError, match='ambiguous_other must be one of "suppress"'):
         DedupeSettings(ambiguous_other="maybe")
+
+
+def test_best_match_prefers_a_sure_match_then_the_strongest_reason() -> None:
+    """Per account: an ambiguous match only when nothing surer applies; then the reason
+    (do not contact, customer, opportunity, other), the kind, the higher probability."""
+    from listbuilder.dedupe.suppress import _AMBIGUOUS, _DOMAIN, _NAME, _best_matches
+
+    # (r, c, kind, name = probability in thousandths, _rrank, _line)
+    rows = [
+        (0, 10, _AMBIGUOUS, 999, 0, 2),  # do not contact, but ambiguous
+        (0, 11, _NAME, 990, 1, 3),  # customer, a sure name match: wins
+        (1, 12, _NAME, 995, 2, 4),
+        (1, 13, _DOMAIN, 1000, 2, 5),  # same reason: the domain match is surer
+        (2, 14, _NAME, 991, 1, 6),
+        (2, 15, _NAME, 998, 1, 7),  # same reason and kind: the higher probability
+        (3, 16, _AMBIGUOUS, 990, 1, 8),  # nothing surer: the ambiguous match
+    ]
+    matches = pl.DataFrame(
+        rows,
+        schema={
+            "r": pl.UInt32,
+            "c": pl.UInt32,
+            "kind": pl.Int32,
+            "name": pl.Int64,
+            "_rrank": pl.Int64,
+            "_line": pl.Int64,
+        },
+        orient="row",
+    )
+    best = _best_matches(matches.sample(fraction=1.0, shuffle=True, seed=3))
+    assert best.select("r", "c").rows() == [(0, 11), (1, 13), (2, 15), (3, 16)]

@@ -338,3 +338,26 @@ def test_parse_employee_bounds(
         "min": low,
         "max": high,
     }
+
+
+# The band a compact range string names (the text as `_employee_text` leaves it):
+# (compact, min, max), from a floor of 1.
+RANGE_BOUNDS = [
+    ("1001-5000", 1001.0, 5000.0),
+    ("10-50m", 10e6, 50e6),  # one unit for both ends
+    ("10k-2m", 10e3, 2e6),
+    ("10001+", 10001.0, None),  # open above
+    ("over500", 500.0, None),
+    ("<10", 1.0, 10.0),  # from the floor to the bound
+    ("under50", 1.0, 50.0),
+    ("500", None, None),  # a plain count names no band
+    ("over10-50", None, None),  # not a band we can trust
+    ("lots", None, None),
+    (None, None, None),
+]
+
+
+@pytest.mark.parametrize(("compact", "low", "high"), RANGE_BOUNDS)
+def test_range_bounds(compact: str | None, low: float | None, high: float | None) -> None:
+    frame = pl.DataFrame({"c": [compact]}, schema={"c": pl.String})
+    assert V._range_bounds(frame, "c").row(0) == (low, high)

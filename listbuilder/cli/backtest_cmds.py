@@ -8,23 +8,11 @@ from pathlib import Path
 
 import click
 
-from listbuilder.api import read_and_backtest
+import listbuilder as lb
 from listbuilder.cli import main
 from listbuilder.cli.options import as_of_option, deals_input, profile_option
 from listbuilder.errors import EXIT_FAIL
-from listbuilder.learn import (
-    learn_profile,
-    read_deals,
-    review_deals,
-    write_backtest,
-    write_draft,
-)
 from listbuilder.learn.deals import MAX_WINDOW_DAYS
-from listbuilder.profile import load_profile
-
-
-def _as_of(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
 
 
 def _rejected(count: int, out: Path | None) -> str:
@@ -54,11 +42,12 @@ def _rejected(count: int, out: Path | None) -> str:
     help="Events file(s): score each deal's signals as of its created date.",
 )
 def backtest(
+    *,
     deals: str,
     companies: tuple[str, ...],
-    profile_path: str,
+    profile: str,
     out_dir: str,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
     seed: int,
     signals: tuple[str, ...],
 ) -> None:
@@ -70,27 +59,21 @@ def backtest(
 
     Example: listbuilder backtest deals.csv --profile filters/b2b_saas.toml --out backtest/
     """
-    from listbuilder.export.folder import check_output_file
-
-    # before any work: a folder that cannot hold the report is one line (the reports are
-    # written beside whatever else the folder holds; only their own names are replaced)
-    for name in ("backtest.md", "backtest.html", "backtest.json", "deals_rejects.csv"):
-        check_output_file(Path(out_dir) / name, inputs=[deals, *companies, *signals, profile_path])
-    result, read = read_and_backtest(
+    result = lb.backtest(
         deals,
-        profile=profile_path,
+        profile=profile,
+        out_dir=out_dir,
         companies=companies,
-        as_of=_as_of(as_of),
+        as_of=as_of,
         signals=signals,
         seed=seed,
     )
     out = Path(out_dir)
-    write_backtest(out, result, read.rejects)
     a, b = result.in_icp, result.out_icp
     click.echo(
-        f"{deals}: {read.deals.height} deals ({a['closed'] + b['closed']} closed), "
+        f"{deals}: {a['deals'] + b['deals']} deals ({a['closed'] + b['closed']} closed), "
         f"{a['deals']} in-ICP, {b['deals']} out-of-ICP"
-        f"{_rejected(read.rejects.height, out / 'deals_rejects.csv')}"
+        f"{_rejected(result.rejected, out / 'deals_rejects.csv')}"
     )
     click.echo(result.verdict)
     click.echo(f"wrote {out / 'backtest.md'}, backtest.html, backtest.json")
@@ -120,12 +103,13 @@ def backtest(
 )
 @as_of_option("Date the export was taken (default: the latest created date in DEALS).")
 def learn(
+    *,
     deals: str,
     companies: tuple[str, ...],
     out_path: str,
     best: str,
     min_deals: int,
-    as_of: dt.datetime | None,
+    as_of: dt.date | None,
 ) -> None:
     """Draft a profile from won vs lost deals: weights proportional to the evidence.
 
@@ -135,20 +119,14 @@ def learn(
 
     Example: listbuilder learn deals.csv --out filters/learned.toml
     """
-    from listbuilder.export.folder import check_output_file
-
-    check_output_file(out_path, inputs=[deals, *companies])  # before any work
-    read = read_deals(deals, companies=list(companies) or None)
-    read.require_closed()
-    draft = learn_profile(
-        read.deals, best=best, min_deals=min_deals, as_of=_as_of(as_of), source=deals
+    draft = lb.draft_profile(
+        deals, out=out_path, companies=companies, best=best, min_deals=min_deals, as_of=as_of
     )
     for line in draft.summary:
         click.echo(line)
     if not draft.criteria:
         click.secho(f"no draft written: {draft.reason}", fg="yellow", err=True)
         sys.exit(EXIT_FAIL)
-    write_draft(Path(out_path), draft)
     click.echo(f"wrote {out_path}; check it with: listbuilder profile check {out_path}")
 
 
@@ -167,12 +145,13 @@ def learn(
     "--fail-on-drift", is_flag=True, help="Exit 1 when something is flagged (for scheduled checks)."
 )
 def review(
+    *,
     deals: str,
     companies: tuple[str, ...],
-    profile_path: str,
+    profile: str,
     window: int,
-    as_of: dt.datetime | None,
-    fail_on_drift: bool,  # noqa: FBT001 (click passes options by keyword)
+    as_of: dt.date | None,
+    fail_on_drift: bool,
 ) -> None:
     """Flag drift: per tier, the last window vs the one before (conversion, cycle, deal size).
 
@@ -182,10 +161,7 @@ def review(
 
     Example: listbuilder review deals.csv --profile b2b_saas --window 90
     """
-    profile = load_profile(profile_path)
-    read = read_deals(deals, companies=list(companies) or None)
-    read.require_closed()
-    result = review_deals(read.deals, profile, window=window, as_of=_as_of(as_of))
+    result = lb.review(deals, profile=profile, companies=companies, window=window, as_of=as_of)
     for line in result.lines():
         click.echo(line)
     if result.flags and fail_on_drift:

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+import listbuilder as lb
 from listbuilder.cli import main
 from listbuilder.cli.engine_options import engine_options
 from listbuilder.cli.options import (
     as_of_option,
     cache_dir_option,
+    choices_option,
     column_map_option,
-    parse_column_map,
-    split_csv_option,
+    option_group,
+    source_priority_option,
 )
 from listbuilder.cli.terminal import visible
-from listbuilder.errors import EXIT_FAIL, InputError
+from listbuilder.errors import EXIT_FAIL
+
+if TYPE_CHECKING:
+    from listbuilder.pipeline import BuildResult
 
 OUTPUT_FORMATS = ("csv", "xlsx", "parquet", "json")
 CRMS = ("hubspot", "salesforce")
@@ -25,128 +30,105 @@ BRIEF_FORMATS = ("md", "html")
 SHOWN_REASONS = 5  # per stage on the terminal; funnel.json and report.html have them all
 
 
+# The options of `build`, each into the `listbuilder.build` argument of its name.
+BUILD_OPTIONS = option_group(
+    click.argument("lists", nargs=-1, required=True, metavar="LIST..."),
+    click.option(
+        "--profile",
+        "profiles",
+        multiple=True,
+        required=True,
+        metavar="P",
+        help="ICP profile (TOML file, or the name of a shipped one). Repeat for several.",
+    ),
+    click.option(
+        "--out",
+        "out_dir",
+        required=True,
+        type=click.Path(file_okay=False),
+        help="Directory for targets, rejects, funnel, report and briefs.",
+    ),
+    click.option(
+        "--signals",
+        multiple=True,
+        metavar="FILE",
+        help="Trigger events (funding, hires, postings...). Repeatable.",
+    ),
+    click.option(
+        "--suppress",
+        multiple=True,
+        metavar="FILE",
+        help="CRM export(s) of customers, open deals, owned accounts, do-not-contact.",
+    ),
+    click.option(
+        "--top",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Select at most N accounts (default: the profile's capacity).",
+    ),
+    as_of_option("The date signals are aged against (default: today). Recorded in outputs."),
+    click.option(
+        "--reps",
+        type=click.Path(),
+        default=None,
+        help="Reps CSV for SDR assignment, one rep a line: rep, capacity, countries, "
+        "states, regions, industries, size_bands, owned_domains (list cells `;`-separated, "
+        "an empty cell means any; see fixtures/reps_example.csv). Accounts no rep can take "
+        "stay in the list without an owner, counted on the console and listed in "
+        "unassigned.csv with the reason.",
+    ),
+    click.option(
+        "--contacts",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="A people export (name, title, email, company website or domain): joined by "
+        "domain, so each brief names the people to call, ranked by the profile's personas.",
+    ),
+    choices_option(
+        "--format",
+        "formats",
+        OUTPUT_FORMATS,
+        default=("csv",),
+        help="Target list format(s): csv, xlsx, parquet, json (repeat or comma-separate).",
+    ),
+    choices_option("--crm", "crm", CRMS, help="Also write a CRM import file: hubspot, salesforce."),
+    choices_option(
+        "--brief-format",
+        "brief_formats",
+        BRIEF_FORMATS,
+        default=("md",),
+        help="Brief format(s): md, html.",
+    ),
+    click.option(
+        "--templates",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Directory of your own Jinja templates for briefs and the report.",
+    ),
+    source_priority_option,
+    click.option(
+        "--input-format",
+        default=None,
+        help="Force the input format: csv, tsv, xlsx, parquet, json, ndjson.",
+    ),
+    click.option("--encoding", default=None, help="Force the input encoding, e.g. cp1252."),
+    click.option(
+        "--enrich",
+        type=click.Path(),
+        default=None,
+        metavar="PROVIDERS",
+        help="Fill missing fields from the HTTP providers in this TOML file.",
+    ),
+    cache_dir_option("Enrichment cache directory."),
+    click.option("--quiet", "-q", is_flag=True, help="No progress on stderr."),
+    column_map_option,
+    engine_options,
+)
+
+
 @main.command()
-@click.argument("lists", nargs=-1, required=True, metavar="LIST...")
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    required=True,
-    metavar="P",
-    help="ICP profile (TOML file, or the name of a shipped one). Repeat for several.",
-)
-@click.option(
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False),
-    help="Directory for targets, rejects, funnel, report and briefs.",
-)
-@click.option(
-    "--signals",
-    multiple=True,
-    metavar="FILE",
-    help="Trigger events (funding, hires, postings...). Repeatable.",
-)
-@click.option(
-    "--suppress",
-    multiple=True,
-    metavar="FILE",
-    help="CRM export(s) of customers, open deals, owned accounts, do-not-contact.",
-)
-@click.option(
-    "--top",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Select at most N accounts (default: the profile's capacity).",
-)
-@as_of_option("The date signals are aged against (default: today). Recorded in outputs.")
-@click.option(
-    "--reps",
-    type=click.Path(),
-    default=None,
-    help="Reps CSV for SDR assignment, one rep a line: rep, capacity, countries, states, "
-    "regions, industries, size_bands, owned_domains (list cells `;`-separated, an empty cell "
-    "means any; see fixtures/reps_example.csv). Accounts no rep can take stay in the list "
-    "without an owner, counted on the console and listed in unassigned.csv with the reason.",
-)
-@click.option(
-    "--contacts",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="A people export (name, title, email, company website or domain): joined by domain, "
-    "so each brief names the people to call, ranked by the profile's personas.",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    default=("csv",),
-    show_default=True,
-    help="Target list format(s): csv, xlsx, parquet, json (repeat or comma-separate).",
-)
-@click.option("--crm", multiple=True, help="Also write a CRM import file: hubspot, salesforce.")
-@click.option(
-    "--brief-format",
-    "brief_formats",
-    multiple=True,
-    default=("md",),
-    show_default=True,
-    help="Brief format(s): md, html.",
-)
-@click.option(
-    "--templates",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Directory of your own Jinja templates for briefs and the report.",
-)
-@click.option(
-    "--source-priority",
-    multiple=True,
-    metavar="LIST",
-    help="When merging duplicates, prefer values from these lists first. Repeatable.",
-)
-@click.option(
-    "--input-format",
-    default=None,
-    help="Force the input format: csv, tsv, xlsx, parquet, json, ndjson.",
-)
-@click.option("--encoding", default=None, help="Force the input encoding, e.g. cp1252.")
-@click.option(
-    "--enrich",
-    type=click.Path(),
-    default=None,
-    metavar="PROVIDERS",
-    help="Fill missing fields from the HTTP providers in this TOML file.",
-)
-@cache_dir_option("Enrichment cache directory.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-@column_map_option
-@engine_options
-def build(
-    *,
-    lists: tuple[str, ...],
-    profiles: tuple[str, ...],
-    out_dir: str,
-    signals: tuple[str, ...],
-    suppress: tuple[str, ...],
-    top: int | None,
-    as_of: object,
-    reps: str | None,
-    contacts: str | None,
-    formats: tuple[str, ...],
-    crm: tuple[str, ...],
-    brief_formats: tuple[str, ...],
-    templates: str | None,
-    source_priority: tuple[str, ...],
-    input_format: str | None,
-    encoding: str | None,
-    enrich: str | None,
-    cache_dir: str | None,
-    quiet: bool,
-    column_map: tuple[str, ...],
-    engine: Any,
-) -> None:
+@BUILD_OPTIONS
+def build(*, lists: tuple[str, ...], quiet: bool, **options: Any) -> None:
     """Build a ranked, deduplicated target list from purchased LISTs.
 
     Runs ingest → normalize → dedupe → suppress → quality checks → hard filters
@@ -166,77 +148,12 @@ def build(
       --signals demo/events.csv --suppress demo/crm_accounts.csv
       --as-of 2026-11-01 --top 1200 --out out/
     """
-    from listbuilder.pipeline import build as run_build
-    from listbuilder.pipeline import format_funnel
-    from listbuilder.score.coverage import format_coverage
-
-    fmt = _choices("--format", split_csv_option(formats), OUTPUT_FORMATS)
-    crms = _choices("--crm", split_csv_option(crm), CRMS)
-    briefs = _choices("--brief-format", split_csv_option(brief_formats), BRIEF_FORMATS)
-    show = not quiet and sys.stderr.isatty()
-    kwargs: dict[str, Any] = {
-        "profiles": profiles,
-        "out_dir": out_dir,
-        "signals": signals,
-        "suppress": suppress,
-        "top": top,
-        "as_of": as_of.date() if as_of is not None else None,  # type: ignore[attr-defined]
-        "reps": reps,
-        "contacts": contacts,
-        "formats": fmt,
-        "crm": crms,
-        "brief_formats": briefs,
-        "templates": templates,
-        "source_priority": source_priority or None,
-        "column_map": parse_column_map(column_map),
-        "input_format": input_format,
-        "encoding": encoding,
-        "enrich": enrich,
-        "cache_dir": cache_dir,
-        "engine": engine,
-    }
-    if show:
-        with _Progress() as progress:
-            result = run_build(
-                list(lists), progress=progress.stage, brief_progress=progress.briefs, **kwargs
-            )
-    else:
-        result = run_build(list(lists), **kwargs)
-    click.echo(visible(format_funnel(result.funnel)))
-    for stage in result.funnel["stages"]:
-        reasons = list(stage["reasons"].items())
-        shown = reasons[:SHOWN_REASONS] if len(reasons) > SHOWN_REASONS + 1 else reasons
-        for reason, count in shown:
-            click.echo(visible(f"  {stage['stage']:<8} {count:>8,}  {reason}"))
-        if len(shown) < len(reasons):
-            rest = reasons[len(shown) :]
-            click.echo(
-                f"  {stage['stage']:<8} {sum(c for _, c in rest):>8,}  "
-                f"{len(rest)} more reasons (see rejects.csv)"
-            )
-        if stage["stage"] == "quality":
-            flagged = (result.funnel.get("quality") or {}).get("flagged") or {}
-            for flag, count in flagged.items():
-                click.echo(
-                    visible(f"  {'flagged':<8} {count:>8,}  {flag} (kept; see the quality column)")
-                )
-    if result.unmatched_signals is not None and result.unmatched_signals.height:
-        click.echo(
-            f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
-            " or were unusable (signals_unmatched.csv)"
-        )
-    if "assignment" in result.funnel:
-        from listbuilder.pipeline import format_assignment
-
-        click.echo(visible(format_assignment(result.funnel["assignment"])))
-    if "contacts" in result.funnel:
-        found = result.funnel["contacts"]
-        click.echo(
-            f"contacts: {found['people']:,} people; {found['accounts_with_contacts']:,} of "
-            f"{result.funnel['selected']:,} accounts have someone to call"
-        )
-    click.echo(visible(format_coverage(result.coverage)))
-    click.echo(f"Wrote {len(result.paths)} outputs to {out_dir} (as of {result.funnel['as_of']})")
+    with _Progress(show=not quiet and sys.stderr.isatty()) as progress:
+        result = lb.build(list(lists), **progress.hooks(), **options)
+    for line in build_lines(result):
+        click.echo(visible(line))
+    as_of = result.funnel["as_of"]
+    click.echo(f"Wrote {len(result.paths)} outputs to {options['out_dir']} (as of {as_of})")
     for line in result.warnings:
         click.echo(visible(line), err=True)
     if result.diagnosis:
@@ -245,18 +162,65 @@ def build(
         sys.exit(EXIT_FAIL)
 
 
-def _choices(option: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
-    bad = [v for v in values if v.lower() not in allowed]
-    if bad:
-        raise InputError(f"{option} {bad[0]!r}: use one of {', '.join(allowed)}")
-    return tuple(v.lower() for v in values)
+def build_lines(result: BuildResult) -> list[str]:
+    """What `build` prints of its result, before the outputs line: the funnel, each
+    stage's top reasons, the quality flags, unmatched signals, reps, contacts, coverage."""
+    from listbuilder.pipeline import format_funnel
+    from listbuilder.score.coverage import format_coverage
+
+    lines = [format_funnel(result.funnel)]
+    for stage in result.funnel["stages"]:
+        lines += _stage_lines(stage, result.funnel)
+    if result.unmatched_signals is not None and result.unmatched_signals.height:
+        lines.append(
+            f"  signals  {result.unmatched_signals.height:>8,}  event rows matched no account"
+            " or were unusable (signals_unmatched.csv)"
+        )
+    if "assignment" in result.funnel:
+        from listbuilder.pipeline import format_assignment
+
+        lines.append(format_assignment(result.funnel["assignment"]))
+    if "contacts" in result.funnel:
+        found = result.funnel["contacts"]
+        lines.append(
+            f"contacts: {found['people']:,} people; {found['accounts_with_contacts']:,} of "
+            f"{result.funnel['selected']:,} accounts have someone to call"
+        )
+    lines.append(format_coverage(result.coverage))
+    return lines
+
+
+def _stage_lines(stage: dict[str, Any], funnel: dict[str, Any]) -> list[str]:
+    """A stage's reasons (the top SHOWN_REASONS and a count of the rest), and after the
+    quality stage the flags it set on kept rows."""
+    reasons = list(stage["reasons"].items())
+    shown = reasons[:SHOWN_REASONS] if len(reasons) > SHOWN_REASONS + 1 else reasons
+    lines = [f"  {stage['stage']:<8} {count:>8,}  {reason}" for reason, count in shown]
+    if len(shown) < len(reasons):
+        rest = reasons[len(shown) :]
+        lines.append(
+            f"  {stage['stage']:<8} {sum(c for _, c in rest):>8,}  "
+            f"{len(rest)} more reasons (see rejects.csv)"
+        )
+    if stage["stage"] == "quality":
+        flagged = (funnel.get("quality") or {}).get("flagged") or {}
+        lines += [
+            f"  {'flagged':<8} {count:>8,}  {flag} (kept; see the quality column)"
+            for flag, count in flagged.items()
+        ]
+    return lines
 
 
 class _Progress:
-    """Stage names on stderr, and a progress bar while briefs are rendered."""
+    """Stage names on stderr, and a progress bar while briefs are rendered (when `show`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, show: bool) -> None:
+        self._show = show
         self._bar: Any = None
+
+    def hooks(self) -> dict[str, Any]:
+        """The progress arguments of `listbuilder.build` (none when not shown)."""
+        return {"progress": self.stage, "brief_progress": self.briefs} if self._show else {}
 
     def __enter__(self) -> _Progress:
         return self

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
+import listbuilder as lb
 from listbuilder.cli import main
 from listbuilder.cli.engine_options import engine_options
-from listbuilder.cli.options import list_input_options, parse_column_map, split_csv_option
+from listbuilder.cli.options import list_input_options, source_priority_option
 from listbuilder.cli.terminal import visible
 
 
@@ -21,15 +21,10 @@ from listbuilder.cli.terminal import visible
     type=click.Path(file_okay=False),
     help="Directory for companies.csv, clusters.csv and rejects.csv.",
 )
-@click.option(
-    "--source-priority",
-    multiple=True,
-    metavar="LIST",
-    help="When merging duplicates, prefer values from these lists first. Repeatable.",
-)
+@source_priority_option
 @click.option(
     "--profile",
-    "profile_path",
+    "profile",
     default=None,
     help="Take the match settings (match_probability...) from this profile's [dedupe] table.",
 )
@@ -44,15 +39,13 @@ from listbuilder.cli.terminal import visible
 @list_input_options
 @engine_options
 def dedupe(
+    *,
     lists: tuple[str, ...],
     out_dir: str | None,
-    source_priority: tuple[str, ...],
-    profile_path: str | None,
+    source_priority: tuple[str, ...] | None,
     explain_pair: tuple[str, str] | None,
     engine: Any,
-    input_format: str | None = None,
-    encoding: str | None = None,
-    column_map: tuple[str, ...] = (),
+    **reading: Any,
 ) -> None:
     """Find the same company across LISTs by fuzzy name and domain and merge it.
 
@@ -71,36 +64,14 @@ def dedupe(
 
     Example: listbuilder dedupe export.csv --map "Org=name" --encoding cp1252 --out deduped/
     """
-    from listbuilder.dedupe.run import dedupe_lists, explain_lists
-
-    settings = None
-    if profile_path:
-        from listbuilder.profile import load_profile
-
-        settings = load_profile(profile_path).dedupe
-    reading: dict[str, Any] = {
-        "input_format": input_format,
-        "encoding": encoding,
-        "column_map": parse_column_map(column_map),
-    }
     if explain_pair:
-        explained = explain_lists(list(lists), *explain_pair, settings=settings, **reading)
-        for line in explained.lines():
+        for line in lb.explain_pair(list(lists), *explain_pair, **reading).lines():
             click.echo(visible(line))  # row values from the lists: escapes shown, not run
         return
     if not out_dir:
         raise click.UsageError("--out is required (or --explain-pair ROW_A ROW_B)")
-    from listbuilder.export.folder import check_output_dir, is_dedupe_output
-
-    inputs = [p for p in lists if Path(p).exists()]
-    check_output_dir(out_dir, inputs=inputs, owned=is_dedupe_output)  # before any work
-    run = dedupe_lists(
-        list(lists),
-        out_dir,
-        settings=settings,
-        source_priority=split_csv_option(source_priority) or None,
-        engine=engine,
-        **reading,
+    run = lb.dedupe_lists(
+        list(lists), out_dir=out_dir, source_priority=source_priority, engine=engine, **reading
     )
     click.echo(run.summary())
     if run.warning:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 
+import listbuilder as lb
+from listbuilder.api import TOKEN_ENVS
 from listbuilder.cli import main
-from listbuilder.cli.options import cache_dir_option, list_input_options, parse_column_map
+from listbuilder.cli.options import cache_dir_option, list_input_options
 from listbuilder.cli.terminal import visible
 from listbuilder.errors import EXIT_FAIL, ConfigError
 
-TOKEN_ENVS = {"hubspot": "HUBSPOT_TOKEN", "salesforce": "SALESFORCE_TOKEN"}
-OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+if TYPE_CHECKING:
+    from listbuilder.api import Enrichment
 
 
 @main.command()
@@ -58,9 +59,7 @@ def enrich(
     dry_run: bool,
     cache_dir: str | None,
     fields: tuple[str, ...],
-    input_format: str | None = None,
-    encoding: str | None = None,
-    column_map: tuple[str, ...] = (),
+    **reading: Any,
 ) -> None:
     """Fill missing fields of LISTs from HTTP data providers, cheapest first.
 
@@ -73,77 +72,51 @@ def enrich(
 
       listbuilder enrich list.csv --providers providers.toml --out enriched.csv
     """
-    from listbuilder.http import enrich_companies, load_providers
-
-    providers = load_providers(providers_path)
-    if out is None and not dry_run:
-        raise ConfigError("enrich: --out FILE is missing; name the output (.csv or .parquet)")
-    out_format = _out_format(out) if out is not None else None
-    if out is not None and not dry_run:
-        from listbuilder.export.folder import check_output_file
-
-        check_output_file(out, inputs=[*lists, providers_path])
-
-    from listbuilder import ingest, normalize
-
-    ingested = ingest.read_companies(
+    run = lb.enrich(
         list(lists),
-        format=input_format,
-        encoding=encoding,
-        column_map=parse_column_map(column_map),
+        providers=providers_path,
+        out=out,
+        cache_dir=cache_dir,
+        dry_run=dry_run,
+        fields=fields,
+        **reading,
     )
-    companies, unusable = normalize.normalize_companies(ingested.companies)
-    dropped = ingested.rejects.height + unusable.height
-    if dropped:
+    if run.rejected:
         click.echo(
-            f"{dropped} rows rejected (unreadable, or no usable name or domain): not in --out"
+            f"{run.rejected} rows rejected (unreadable, or no usable name or domain): not in --out"
         )
-    result = enrich_companies(
-        companies, providers, cache_dir=cache_dir, dry_run=dry_run, fields=fields or None
-    )
-    s = result.stats
-    click.echo(
+    for line in enrich_lines(run, out=out, dry_run=dry_run):
+        click.echo(visible(line))
+
+
+def enrich_lines(run: Enrichment, *, out: str | None, dry_run: bool) -> list[str]:
+    """What `enrich` prints after the rejected rows: the accounts, per provider what was
+    asked (or would be, on a dry run), what was filled, a few errors, the file written."""
+    s = run.stats
+    lines = [
         f"{s.accounts} accounts: {s.complete} complete, {s.no_domain} skipped without a "
         f"domain, {s.looked_up} to look up ({s.domains} domains)"
-    )
+    ]
     if dry_run:
-        click.echo("dry run: no request sent; requests each provider would receive (at most):")
-        for name, ps in s.providers.items():
-            click.echo(f"  {name}: {ps.planned} requests ({ps.cache_hits} answered by the cache)")
-        return
-    for name, ps in s.providers.items():
-        click.echo(
-            f"  {name}: {ps.lookups} lookups, {ps.cache_hits} cached, {ps.requests} requests "
-            f"({ps.retries} retries), {ps.found} found, {ps.not_found} not found, "
-            f"{ps.errors} errors"
-        )
+        lines.append("dry run: no request sent; requests each provider would receive (at most):")
+        return lines + [
+            f"  {name}: {ps.planned} requests ({ps.cache_hits} answered by the cache)"
+            for name, ps in s.providers.items()
+        ]
+    lines += [
+        f"  {name}: {ps.lookups} lookups, {ps.cache_hits} cached, {ps.requests} requests "
+        f"({ps.retries} retries), {ps.found} found, {ps.not_found} not found, "
+        f"{ps.errors} errors"
+        for name, ps in s.providers.items()
+    ]
     filled = ", ".join(f"{f} {n}" for f, n in s.filled.items() if n)
-    click.echo(f"filled: {filled or 'nothing'}")
-    assert out is not None and out_format is not None
-    _write(result.companies, Path(out), out_format)
-    for domain, provider, error in result.errors.head(5).iter_rows():
-        click.echo(visible(f"  error e.g.: {domain}: {provider}: {error}"))
-    click.echo(f"enriched {s.enriched} accounts, {s.failed} with errors; wrote {out}")
-
-
-def _out_format(out: str) -> str:
-    suffix = Path(out).suffix.lower()
-    if suffix not in OUT_FORMATS:
-        raise ConfigError(
-            f"--out {out}: unknown extension {suffix or '(none)'!r}; use .csv or .parquet"
-        )
-    return OUT_FORMATS[suffix]
-
-
-def _write(df: pl.DataFrame, path: Path, fmt: str) -> None:
-    """Parquet as is; CSV through the one writer of every command (formula cells and
-    headers neutralised, lists joined with "; ")."""
-    from listbuilder.export.files import write_atomic, write_csv_atomic
-
-    if fmt == "parquet":
-        write_atomic(path, lambda tmp: df.write_parquet(tmp))
-        return
-    write_csv_atomic(path, df)
+    lines.append(f"filled: {filled or 'nothing'}")
+    lines += [
+        f"  error e.g.: {domain}: {provider}: {error}"
+        for domain, provider, error in run.errors.head(5).iter_rows()
+    ]
+    lines.append(f"enriched {s.enriched} accounts, {s.failed} with errors; wrote {out}")
+    return lines
 
 
 @main.command()
@@ -186,18 +159,13 @@ def push(
 
       HUBSPOT_TOKEN=... listbuilder push hubspot out/ --apply
     """
-    from listbuilder.http import push_accounts, read_targets
-
-    env = token_env or TOKEN_ENVS[crm]
-    token = os.environ.get(env)
-    if not token:
-        raise ConfigError(
-            f"environment variable {env} is not set: export {env}=<your {crm} token> "
-            "or name another variable with --token-env"
-        )
-    targets = read_targets(directory)
-    result = push_accounts(
-        targets, crm=crm, base_url=base_url, token=token, apply=apply, external_id=external_id
+    result = lb.push(
+        directory,
+        crm=crm,
+        token=_token(crm, token_env),
+        apply=apply,
+        base_url=base_url,
+        external_id=external_id,
     )
     for line in result.plan.summary():
         click.echo(visible(line))
@@ -211,3 +179,15 @@ def push(
         click.echo(visible(f"  {where}: {message}"), err=True)
     if result.failed:
         sys.exit(EXIT_FAIL)
+
+
+def _token(crm: str, token_env: str | None) -> str:
+    """The token in --token-env (default: the CRM's variable), refused when not set."""
+    env = token_env or TOKEN_ENVS[crm]
+    token = os.environ.get(env)
+    if not token:
+        raise ConfigError(
+            f"environment variable {env} is not set: export {env}=<your {crm} token> "
+            "or name another variable with --token-env"
+        )
+    return token

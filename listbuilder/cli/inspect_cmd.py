@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
+import listbuilder as lb
 from listbuilder.cli import main
 from listbuilder.cli.options import list_input_options
 from listbuilder.cli.terminal import visible
-from listbuilder.ingest import FORMATS, FileReport, read_companies
-
-_EXAMPLE_WIDTH = 60
-
-
-def _clip(value: str) -> str:
-    value = value.replace("\n", " ")
-    return value if len(value) <= _EXAMPLE_WIDTH else value[: _EXAMPLE_WIDTH - 1] + "…"
-
-
-def format_report(report: FileReport) -> str:
-    """The human-readable summary of one file that `inspect` prints."""
-    encoding = report.encoding or "n/a (binary format)"
-    fmt = report.format + (f" ({report.compression})" if report.compression else "")
-    if report.delimiter and report.delimiter not in (",", "\t"):
-        fmt += f", delimiter {report.delimiter!r}"
-    lines = [
-        f"{report.path}",
-        f"  format: {fmt}",
-        f"  encoding: {encoding}",
-        f"  rows: {report.rows}" + (f" ({report.rejected} rejected)" if report.rejected else ""),
-        "  columns:",
-    ]
-    width = max((len(m.header) for m in report.mapping), default=0)
-    for m in report.mapping:
-        target = f"-> {m.field} ({m.confidence}%, {m.method})" if m.field else "(passthrough)"
-        lines.append(f"    {m.header.ljust(width)}  {target}")
-    lines.append("  parse rate:")
-    for stats in report.fields:
-        rate = stats.parse_rate
-        shown = "n/a" if rate is None else f"{rate:.1%}"
-        extra = []
-        if stats.unparsed:
-            extra.append(f"{stats.unparsed} unparsed")
-        if stats.placeholders:
-            extra.append(f"{stats.placeholders} placeholders")
-        suffix = f" ({', '.join(extra)})" if extra else ""
-        lines.append(f"    {stats.field} [{stats.header}]: {shown} of {stats.filled}{suffix}")
-        if stats.examples:
-            shown_examples = ", ".join(repr(_clip(e)) for e in stats.examples)
-            lines.append(f"      unparsed e.g. {shown_examples}")
-    lines.append(f"  placeholders nulled: {report.placeholders}")
-    for note in report.notes:
-        lines.append(f"  note: {note}")
-    return "\n".join(lines)
+from listbuilder.ingest import FORMATS
 
 
 @main.command()
@@ -74,12 +33,12 @@ def format_report(report: FileReport) -> str:
 )
 @list_input_options
 def inspect(
+    *,
     files: tuple[str, ...],
-    input_format: str | None,
-    encoding: str | None,
     profiles: tuple[str, ...],
-    column_map: tuple[str, ...],
+    input_format: str | None,
     legacy_format: str | None = None,
+    **reading: Any,
 ) -> None:
     """Show how each list is read: format, encoding, rows, column mapping, parse rates.
 
@@ -90,31 +49,18 @@ def inspect(
 
     Example: listbuilder inspect zoominfo.csv apollo.xlsx --profile b2b_saas
     """
-    from listbuilder.profile import load_profiles
-
     if legacy_format is not None:
         click.echo(
             "note: inspect --format is deprecated, use --input-format (as build, dedupe and "
             "explain do; build --format is the output format)",
             err=True,
         )
-        input_format = input_format or legacy_format
-
-    chosen = load_profiles(profiles) if profiles else []  # refused before reading data
-    ingested = read_companies(
-        list(files), format=input_format, encoding=encoding, column_map=list(column_map)
+    result = lb.inspect(
+        list(files), profiles=profiles, input_format=input_format or legacy_format, **reading
     )
-    for index, report in enumerate(ingested.reports):
-        if index:
-            click.echo("")
-        click.echo(visible(format_report(report)))  # values from the file: no escapes run
-    if chosen:
-        from listbuilder.normalize import normalize_companies
-        from listbuilder.score.coverage import absent_warnings, format_coverage, measure_coverage
-
-        companies = normalize_companies(ingested.companies)[0]
-        coverage = measure_coverage(companies, chosen)
+    click.echo(visible(result.reports_text))  # values from the files: no escapes run
+    if result.coverage:
         click.echo("")
-        click.echo(format_coverage(coverage))
-        for line in absent_warnings(coverage):
+        click.echo(result.coverage_text)
+        for line in result.warnings:
             click.echo(line, err=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
+import listbuilder as lb
 from listbuilder.cli import main
-from listbuilder.cli.options import column_map_option, parse_column_map
+from listbuilder.cli.options import column_map_option
 
 
 @main.command()
@@ -30,7 +33,7 @@ from listbuilder.cli.options import column_map_option, parse_column_map
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write the N closest only.")
 @click.option(
     "--profile",
-    "profile_path",
+    "profile",
     default=None,
     help="Take industry groups (the industry hierarchy) and [dedupe] settings from this profile.",
 )
@@ -52,16 +55,11 @@ from listbuilder.cli.options import column_map_option, parse_column_map
 )
 @column_map_option
 def lookalike(
+    *,
     lists: tuple[str, ...],
     seeds_path: str,
     out_dir: str,
-    exclude_seeds: bool,  # noqa: FBT001 (click passes options by keyword)
-    top: int | None,
-    profile_path: str | None,
-    text: bool,  # noqa: FBT001
-    neighbours: int,
-    describe: bool,  # noqa: FBT001
-    column_map: tuple[str, ...],
+    **options: Any,
 ) -> None:
     """Rank the accounts of LISTs by how much they resemble the best customers in --seeds.
 
@@ -78,20 +76,9 @@ def lookalike(
 
     Example: listbuilder lookalike list.csv --seeds best_customers.csv --describe --out seeds/
     """
-    from listbuilder.lookalike import find_lookalikes
     from listbuilder.lookalike.output import write_lookalikes
 
-    result = find_lookalikes(
-        list(lists),
-        seeds=seeds_path,
-        exclude_seeds=exclude_seeds,
-        top=top,
-        profile=profile_path,
-        text=text,
-        neighbours=neighbours,
-        describe=describe,
-        column_map=parse_column_map(column_map),
-    )
+    result = lb.find_lookalikes(list(lists), seeds=seeds_path, **options)
     if result.described is not None:
         for line in result.described.lines():
             click.echo(line)

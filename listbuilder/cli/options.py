@@ -13,13 +13,26 @@ from listbuilder.errors import InputError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def option_group(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """One decorator applying `decorators` in order (the first is the first in --help)."""
+
+    def apply(func: F) -> F:
+        for decorator in reversed(decorators):
+            func = decorator(func)
+        return func
+
+    return apply
+
+
 def column_map_option(func: F) -> F:
-    """`--map "Header=field"`, repeatable: override the header → field mapping."""
+    """`--map "Header=field"`, repeatable: override the header → field mapping; the command
+    receives `column_map`, a dict (None without --map) as read_companies takes it."""
     return click.option(
         "--map",
         "column_map",
         multiple=True,
         metavar='"HEADER=field"',
+        callback=lambda ctx, param, values: parse_column_map(values),
         help='Map a column to a canonical field, e.g. --map "Org Size=employees".',
     )(func)
 
@@ -45,6 +58,42 @@ def split_csv_option(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def choices_option(
+    name: str, dest: str, allowed: tuple[str, ...], *, help: str, default: tuple[str, ...] = ()
+) -> Callable[[F], F]:
+    """A repeatable, comma-separable option whose values must be in `allowed` (any case);
+    the command receives them lower-cased, in `dest`."""
+
+    def check(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> tuple[str, ...]:
+        given = split_csv_option(values)
+        bad = [v for v in given if v.lower() not in allowed]
+        if bad:
+            raise InputError(f"{name} {bad[0]!r}: use one of {', '.join(allowed)}")
+        return tuple(v.lower() for v in given)
+
+    return click.option(
+        name,
+        dest,
+        multiple=True,
+        default=default or None,
+        show_default=bool(default),
+        callback=check,
+        help=help,
+    )
+
+
+def source_priority_option(func: F) -> F:
+    """`--source-priority LIST`, repeatable or comma-separated: into `source_priority`, a
+    tuple (None when not given)."""
+    return click.option(
+        "--source-priority",
+        multiple=True,
+        metavar="LIST",
+        callback=lambda ctx, param, values: split_csv_option(values) or None,
+        help="When merging duplicates, prefer values from these lists first. Repeatable.",
+    )(func)
+
+
 def deals_input(func: F) -> F:
     """The `DEALS` argument and `--companies`, repeatable: a deals export and its company lists."""
     func = click.option(
@@ -58,8 +107,8 @@ def deals_input(func: F) -> F:
 
 
 def profile_option(help: str) -> Callable[[F], F]:
-    """`--profile`, required: a profile file or a shipped name, into `profile_path`."""
-    return click.option("--profile", "profile_path", required=True, help=help)
+    """`--profile`, required: a profile file or a shipped name, into `profile`."""
+    return click.option("--profile", "profile", required=True, help=help)
 
 
 def cache_dir_option(help: str) -> Callable[[F], F]:
@@ -83,22 +132,23 @@ def day_in_range(value: str) -> dt.date:
 
 class Day(click.ParamType):
     """`YYYY-MM-DD` inside DATE_RANGE (year 1 or 9999 would overflow date arithmetic), as a
-    datetime at midnight."""
+    date."""
 
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
             return value
         try:
-            day = day_in_range(str(value))
+            return day_in_range(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
-        return dt.datetime(day.year, day.month, day.day)
 
 
 def as_of_option(help: str) -> Callable[[F], F]:
-    """`--as-of YYYY-MM-DD`, optional: a datetime (or None) in `as_of`."""
+    """`--as-of YYYY-MM-DD`, optional: a date (or None) in `as_of`."""
     return click.option("--as-of", "as_of", type=Day(), default=None, help=help)
 
 

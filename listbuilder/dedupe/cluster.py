@@ -13,7 +13,7 @@ constraints: the union-find never joins their two rows, whatever else links them
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -112,24 +112,56 @@ def _guarded_union_find(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Union-find over ``pairs`` (strongest first) refusing merges that break the domain
     guard or join the two rows of an ``apart`` pair."""
-    cannot: dict[int, set[int]] = {}
-    for a, b in apart or ():
-        cannot.setdefault(a, set()).add(b)
-        cannot.setdefault(b, set()).add(a)
-    members_of: dict[int, set[int]] = {}
     involved = (
         pl.concat([pairs.select(_i=pl.col("i")), pairs.select(_i=pl.col("j"))])
         .unique()
         .join(m.select("_i", "_dom", "_compact"), on="_i", how="left")
     )
-    dom_of = dict(zip(involved["_i"].to_list(), involved["_dom"].to_list(), strict=True))
-    name_of = dict(zip(involved["_i"].to_list(), involved["_compact"].to_list(), strict=True))
+    members = involved["_i"].to_list()
+    union = _GuardedUnion(
+        dict(zip(members, involved["_dom"].to_list(), strict=True)),
+        dict(zip(members, involved["_compact"].to_list(), strict=True)),
+        near_identical,
+        apart or (),
+    )
+    pairs_ij = zip(pairs["i"].to_list(), pairs["j"].to_list(), strict=True)
+    kept = [k for k, (i, j) in enumerate(pairs_ij) if union.join(i, j)]
+    labels = pl.DataFrame(
+        {"_i": members, "_comp": [union.find(x) for x in members]},
+        schema={"_i": pl.UInt32, "_comp": pl.UInt32},
+    )
+    # the component label is its smallest member index, whatever the union order
+    labels = labels.with_columns(pl.col("_i").min().over("_comp").alias("_comp"))
+    edges = pairs[kept].select("i", "j", "reason")
+    return labels, edges
 
-    parent: dict[int, int] = {}
-    # root -> {domain: name of its first row}; only for components holding a domain
-    domains: dict[int, dict[str, str]] = {}
 
-    def find(x: int) -> int:
+class _GuardedUnion:
+    """A union-find over row indexes whose ``join`` refuses a union that would put two
+    different company domains together on names that are not near-identical, or the
+    two rows of a cannot-link pair in one component."""
+
+    def __init__(
+        self,
+        dom_of: dict[int, str | None],
+        name_of: dict[int, str | None],
+        near_identical: float | None,
+        apart: Iterable[tuple[int, int]],
+    ) -> None:
+        self.dom_of, self.name_of, self.near_identical = dom_of, name_of, near_identical
+        self.cannot: dict[int, set[int]] = {}
+        for a, b in apart:
+            self.cannot.setdefault(a, set()).add(b)
+            self.cannot.setdefault(b, set()).add(a)
+        self.parent: dict[int, int] = {}
+        # root -> {domain: name of its first row}; only for components holding a domain
+        self.domains: dict[int, dict[str, str]] = {}
+        # root -> its rows; kept only when there are cannot-link pairs to check
+        self.members_of: dict[int, set[int]] = {}
+
+    def find(self, x: int) -> int:
+        """The root of ``x``'s component (compressing the path to it)."""
+        parent = self.parent
         root = x
         while parent.get(root, root) != root:
             root = parent[root]
@@ -137,42 +169,35 @@ def _guarded_union_find(
             parent[x], x = root, parent[x]
         return root
 
-    kept: list[int] = []
-    for k, (i, j) in enumerate(zip(pairs["i"].to_list(), pairs["j"].to_list(), strict=True)):
-        ri, rj = find(i), find(j)
-        if ri == rj:
-            continue
-        di = domains.get(ri) or ({dom_of[i]: name_of[i] or ""} if dom_of[i] else {})
-        dj = domains.get(rj) or ({dom_of[j]: name_of[j] or ""} if dom_of[j] else {})
-        if di and dj and not _compatible(di, dj, near_identical):
-            continue
-        if cannot:
-            mi = members_of.get(ri, {ri})
-            mj = members_of.get(rj, {rj})
-            small, other = (mi, mj) if len(mi) <= len(mj) else (mj, mi)
-            if any(cannot.get(x, set()) & other for x in small):
-                continue
-            members_of[ri] = mi | mj
-            members_of.pop(rj, None)
-        root, child = (ri, rj) if ri < rj else (rj, ri)
-        parent[child] = root
-        if cannot and root != ri:
-            members_of[root] = members_of.pop(ri)
-        merged = {**dj, **di} if root == ri else {**di, **dj}
-        domains.pop(child, None)
-        if merged:
-            domains[root] = merged
-        kept.append(k)
+    def _own_domain(self, x: int) -> dict[str, str]:
+        dom = self.dom_of[x]
+        return {dom: self.name_of[x] or ""} if dom else {}
 
-    members = list(name_of)
-    labels = pl.DataFrame(
-        {"_i": members, "_comp": [find(x) for x in members]},
-        schema={"_i": pl.UInt32, "_comp": pl.UInt32},
-    )
-    # the component label is its smallest member index, whatever the union order
-    labels = labels.with_columns(pl.col("_i").min().over("_comp").alias("_comp"))
-    edges = pairs[kept].select("i", "j", "reason")
-    return labels, edges
+    def join(self, i: int, j: int) -> bool:
+        """Join the components of ``i`` and ``j``; False if they were one or the guard
+        refuses. The smaller root stays the root."""
+        ri, rj = self.find(i), self.find(j)
+        if ri == rj:
+            return False
+        di = self.domains.get(ri) or self._own_domain(i)
+        dj = self.domains.get(rj) or self._own_domain(j)
+        if di and dj and not _compatible(di, dj, self.near_identical):
+            return False
+        root, child = (ri, rj) if ri < rj else (rj, ri)
+        if self.cannot:
+            mi = self.members_of.get(ri, {ri})
+            mj = self.members_of.get(rj, {rj})
+            small, other = (mi, mj) if len(mi) <= len(mj) else (mj, mi)
+            if any(self.cannot.get(x, set()) & other for x in small):
+                return False
+            self.members_of.pop(child, None)
+            self.members_of[root] = mi | mj
+        self.parent[child] = root
+        merged = {**dj, **di} if root == ri else {**di, **dj}
+        self.domains.pop(child, None)
+        if merged:
+            self.domains[root] = merged
+        return True
 
 
 def _compatible(a: dict[str, str], b: dict[str, str], near_identical: float | None) -> bool:

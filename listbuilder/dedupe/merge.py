@@ -72,7 +72,44 @@ def dedupe_companies(
     for needed in ("row_id", "source", "line"):
         if needed not in df.columns:
             raise ValueError(f"dedupe_companies needs the lineage column {needed!r}")
+    # the match columns are freed on return, before the wide rows are copied below
+    pairs, model, candidates, labels, edges = _match_and_cluster(df, settings, engine)
+    # Survivorship ranks are computed on a slim frame; the wide rows are copied once.
+    slim = _survivorship_ranks(df, labels, priority)
+    is_single = slim["_size"] == 1
+    ranked = (
+        slim.filter(~is_single)
+        .sort(
+            ["_comp", "_prio", "_filled", "_recent", "row_id"],
+            descending=[False, False, True, True, False],
+            nulls_last=True,
+        )
+        .with_columns(_pos=pl.int_range(pl.len()).over("_comp"))
+        .select("_i", "_comp", "cluster_id", "_pos")
+    )
+    single = (
+        df.filter(is_single)
+        .with_columns(slim.filter(is_single)["cluster_id"])
+        .with_columns(duplicate_count=pl.lit(0, dtype=pl.Int64), source_rows=_row_ref())
+    )
+    multi = df[ranked["_i"]].hstack(ranked)
+    companies = _combine_companies(single, _merge_clusters(multi, df))
+    del single
+    return Deduped(
+        companies=companies,
+        rejects=_duplicate_rejects(multi, df),
+        clusters=_clusters_frame(multi, edges, df),
+        pairs=pairs,
+        model=model,
+        candidates=candidates,
+    )
 
+
+def _match_and_cluster(
+    df: pl.DataFrame, settings: DedupeSettings, engine: MatchEngine | None
+) -> tuple[pl.DataFrame, MatchModel, int, pl.DataFrame, pl.DataFrame]:
+    """Accepted pairs (the guard's cannot-link pairs taken out), the model, the number of
+    candidates, and the clusters: ``labels`` (``_i``, ``_comp``) and ``edges``."""
     m = prepare_match_frame(df)
     if engine is None:
         pairs, model, candidates = match_pairs(m, settings)
@@ -87,9 +124,14 @@ def dedupe_companies(
         pairs, m, near_identical=settings.near_identical, components=components, cannot=cannot
     )
     labels, edges = split_loose_clusters(labels, edges, m, model, settings)
-    del m  # the wide rows are copied below: free the match columns first
+    return pairs, model, candidates, labels, edges
 
-    # Survivorship ranks are computed on a slim frame; the wide rows are copied once.
+
+def _survivorship_ranks(
+    df: pl.DataFrame, labels: pl.DataFrame, priority: list[str]
+) -> pl.DataFrame:
+    """One slim row per input row: its cluster (``_comp``, ``_size``, ``cluster_id``) and
+    what ranks its members (source priority, completeness, recency)."""
     recent = pl.col("last_funding_date") if "last_funding_date" in df.columns else pl.lit(None)
     slim = df.select(
         _i=pl.int_range(pl.len(), dtype=pl.UInt32),
@@ -101,36 +143,22 @@ def dedupe_companies(
     slim = slim.join(labels, on="_i", how="left", maintain_order="left")
     slim = slim.with_columns(pl.col("_comp").fill_null(pl.col("_i")))
     # cluster numbers follow input order (first member), so ids are stable for a given input
-    slim = slim.with_columns(
+    return slim.with_columns(
         _size=pl.len().over("_comp"),
         cluster_id=format_cluster_id(pl.col("_comp").rank("dense").cast(pl.Int64)),
     )
-    is_single = slim["_size"] == 1
-    ranked = (
-        slim.filter(~is_single)
-        .sort(
-            ["_comp", "_prio", "_filled", "_recent", "row_id"],
-            descending=[False, False, True, True, False],
-            nulls_last=True,
-        )
-        .with_columns(_pos=pl.int_range(pl.len()).over("_comp"))
-        .select("_i", "_comp", "cluster_id", "_pos")
-    )
 
-    single = (
-        df.filter(is_single)
-        .with_columns(slim.filter(is_single)["cluster_id"])
-        .with_columns(duplicate_count=pl.lit(0, dtype=pl.Int64), source_rows=_row_ref())
-    )
-    multi = df[ranked["_i"]].hstack(ranked)
-    merged = _merge_clusters(multi, df)
+
+def _combine_companies(single: pl.DataFrame, merged: pl.DataFrame) -> pl.DataFrame:
+    """The single rows and the merged clusters in one frame, in ``row_id`` order."""
     merged = merged.select(single.columns).cast(single.schema).sort("row_id")  # type: ignore[arg-type]
     if single["row_id"].is_sorted():
-        companies = single.merge_sorted(merged, key="row_id")  # no full re-sort of the list
-    else:
-        companies = pl.concat([single, merged]).sort("row_id")
-    del single
+        return single.merge_sorted(merged, key="row_id")  # no full re-sort of the list
+    return pl.concat([single, merged]).sort("row_id")
 
+
+def _duplicate_rejects(multi: pl.DataFrame, df: pl.DataFrame) -> pl.DataFrame:
+    """One reject per absorbed row: ``duplicate of C000123``, the survivor's row as detail."""
     survivors = multi.filter(pl.col("_pos") == 0).select("_comp", _survivor=_row_ref())
     dups = multi.filter(pl.col("_pos") > 0).join(survivors, on="_comp", how="left")
     rejects = dups.sort("row_id").select(
@@ -142,16 +170,7 @@ def dedupe_companies(
         domain=_str_col(df, "domain"),
         detail=pl.col("_survivor"),
     )
-    rejects = rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-    clusters = _clusters_frame(multi, edges, df)
-    return Deduped(
-        companies=companies,
-        rejects=rejects,
-        clusters=clusters,
-        pairs=pairs,
-        model=model,
-        candidates=candidates,
-    )
+    return rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 
 
 def _str_col(df: pl.DataFrame, name: str) -> pl.Expr:

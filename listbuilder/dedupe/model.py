@@ -234,6 +234,31 @@ def _compare_chunk(
 def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -> pl.DataFrame:
     """The levels of pairs already joined to both rows' ``pair_fields`` (``<field>_a``,
     ``<field>_b``). Row-local: an engine may run it on any slice of the pairs."""
+    p = _with_name_similarities(p)
+    tok_a, tok_b = pl.col("_tok_a"), pl.col("_tok_b")
+    return p.select(
+        "i",
+        "j",
+        "jw",
+        "ratio",
+        lv_name=_name_level().cast(pl.Int8),
+        lv_domain=_domain_level().cast(pl.Int8),
+        lv_city=_same_diff("_city"),
+        lv_country=_same_diff("_country"),
+        lv_phone=_same_diff("_phone"),
+        lv_postcode=_same_diff("_postcode"),
+        lv_size=_size_level(size_ratio).cast(pl.Int8),
+        lv_industry=_same_diff("_industry"),
+        lv_founded=_founded_level(founded_tolerance).cast(pl.Int8),
+        # names sharing no word at all (the acquisition guard)
+        _disjoint=tok_a.list.set_intersection(tok_b).list.len().fill_null(1) == 0,
+        _name_code="_name_code_a",
+    )
+
+
+def _with_name_similarities(p: pl.DataFrame) -> pl.DataFrame:
+    """``p`` with ``jw`` (Jaro-Winkler), ``ratio`` (Indel) and ``_edits`` (typos) of the
+    two spaceless names, from rapidfuzz's batch scorers."""
     a_names = p["_compact_a"].fill_null("").to_list()
     b_names = p["_compact_b"].fill_null("").to_list()
     jw = process.cpdist(a_names, b_names, scorer=JaroWinkler.normalized_similarity, workers=-1)
@@ -241,11 +266,15 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
     # typos counted as a person counts them: a swapped pair of letters is one
     edits = process.cpdist(a_names, b_names, scorer=OSA.distance, workers=-1)
     del a_names, b_names
-    p = p.with_columns(
+    return p.with_columns(
         jw=pl.Series(np.asarray(jw, dtype=np.float32)),
         ratio=pl.Series(np.asarray(ratio, dtype=np.float32)),
         _edits=pl.Series(np.asarray(edits, dtype=np.int32)),
     )
+
+
+def _name_level() -> pl.Expr:
+    """The name level (``NAME_LEVELS``) of a pair with its name similarities."""
     tok_a = pl.col("_tok_a")
     tok_b = pl.col("_tok_b")
     subset = (tok_a.list.set_difference(tok_b).list.len() == 0) | (
@@ -259,7 +288,7 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
     within = pl.col("_compact_a").str.contains(pl.col("_compact_b"), literal=True) | pl.col(
         "_compact_b"
     ).str.contains(pl.col("_compact_a"), literal=True)
-    name = (
+    return (
         pl.when(pl.col("_compact_a").is_null() | pl.col("_compact_b").is_null())
         .then(UNKNOWN)
         .when(pl.col("_name_code_a") == pl.col("_name_code_b"))
@@ -280,7 +309,11 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
         .then(5)
         .otherwise(6)
     )
-    domain = (
+
+
+def _domain_level() -> pl.Expr:
+    """Same domain, the same brand on another suffix, or differs (``DOMAIN_LEVELS``)."""
+    return (
         pl.when(pl.col("_dom_a").is_null() | pl.col("_dom_b").is_null())
         .then(UNKNOWN)
         .when(pl.col("_dom_a") == pl.col("_dom_b"))
@@ -289,13 +322,17 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
         .then(1)
         .otherwise(2)
     )
+
+
+def _size_level(size_ratio: float) -> pl.Expr:
+    """The employee counts' ratio as a level (``SIZE_LEVELS``)."""
     # max/min_horizontal skip nulls: a size known on one side only is unknown, not equal
     both = pl.col("_emp_a").is_not_null() & pl.col("_emp_b").is_not_null()
     biggest = pl.max_horizontal("_emp_a", "_emp_b")
     ratio_emp = pl.when(both).then(
         biggest / pl.min_horizontal("_emp_a", "_emp_b").clip(lower_bound=1)
     )
-    size = (
+    return (
         pl.when(ratio_emp.is_null())
         .then(UNKNOWN)
         .when(ratio_emp <= 1.5)
@@ -306,8 +343,12 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
         .then(2)
         .otherwise(3)
     )
+
+
+def _founded_level(founded_tolerance: int) -> pl.Expr:
+    """The founding years' distance as a level (``FOUNDED_LEVELS``)."""
     years = (pl.col("_founded_a") - pl.col("_founded_b")).abs()
-    founded = (
+    return (
         pl.when(years.is_null())
         .then(UNKNOWN)
         .when(years == 0)
@@ -315,24 +356,6 @@ def compare_joined(p: pl.DataFrame, size_ratio: float, founded_tolerance: int) -
         .when(years <= founded_tolerance)
         .then(1)
         .otherwise(2)
-    )
-    return p.select(
-        "i",
-        "j",
-        "jw",
-        "ratio",
-        lv_name=name.cast(pl.Int8),
-        lv_domain=domain.cast(pl.Int8),
-        lv_city=_same_diff("_city"),
-        lv_country=_same_diff("_country"),
-        lv_phone=_same_diff("_phone"),
-        lv_postcode=_same_diff("_postcode"),
-        lv_size=size.cast(pl.Int8),
-        lv_industry=_same_diff("_industry"),
-        lv_founded=founded.cast(pl.Int8),
-        # names sharing no word at all (the acquisition guard)
-        _disjoint=tok_a.list.set_intersection(tok_b).list.len().fill_null(1) == 0,
-        _name_code="_name_code_a",
     )
 
 
@@ -450,63 +473,25 @@ def fit_model(
     n = m.height
     u = estimate_u(m, size_ratio=size_ratio, founded_tolerance=founded_tolerance)
     prior_m = {c.name: np.array(c.prior_m, dtype=np.float64) for c in COMPARISONS}
-    mm = {k: v.copy() for k, v in prior_m.items()}
     total_pairs = max(n * (n - 1) / 2, 1.0)
-    # a prior of about one duplicate pair per ten rows, before EM says otherwise
-    lam_random = _small_list_lambda() if n < MIN_ROWS_TO_ESTIMATE else n / 10 / total_pairs
-    notes: list[str] = []
-    done = 0
-    name_mean: float | None = None
-    if patterns is None:
-        if levels is None or levels.height == 0:
-            patterns = _patterns(np.zeros((0, len(COMPARISONS)), np.int16))
-        else:
-            patterns = _patterns(_levels_matrix(levels))
-    distinct, counts = patterns
     # EM runs on the distinct level patterns, each with its count: the same answer as
     # over every pair, at the cost of a few thousand rows.
+    distinct, counts = _patterns_of(levels) if patterns is None else patterns
     pairs = int(counts.sum())
     if em and n >= MIN_ROWS_TO_ESTIMATE and pairs >= 50:
-        k_name = _index("name")
-        k_domain = _index("domain")
-        # As splink trains: within the pairs that share a domain (how they were found),
-        # the other comparisons tell matches from the rest, so their m is learned there;
-        # a list with few shared domains learns on the pairs that share a name instead
-        # (then the name is not learned). The domain's m stays the prior's: learned on
-        # pairs that share a name, namesakes (same name, other domains: common in any
-        # big list) pass for a class of their own and teach that domains may differ.
-        by_domain = distinct[:, k_domain] == 0
-        by_name = distinct[:, k_name] == 0
-        if counts[by_domain].sum() >= 200:
-            rows, fixed = by_domain, {k_domain}
-        else:
-            rows, fixed = by_name, {k_domain, k_name}
-        if counts[rows].sum() >= 50:
-            est, _, it = _em(distinct[rows], counts[rows], prior_m, mm, fixed, iterations, u)
-            done += it
-            mm = est
-        # with every m fixed, the share of matches among all candidates
-        every = set(range(len(COMPARISONS)))
-        _, lam, it = _em(distinct, counts, prior_m, mm, every, iterations, u)
-        done += it
-        matches = lam * pairs
-        lam_random = min(max(matches, 1.0) / total_pairs, 0.5)
-        # u from random pairs counts the list's own duplicates too; in a list that is
-        # mostly duplicates (every record three times) that would make an exact name
-        # look common: take the matches' share out (u = lam*m + (1-lam)*u_nonmatch).
-        for c in COMPARISONS:
-            raw = u[c.name]
-            corrected = np.maximum(raw - lam_random * mm[c.name], raw * 0.05)
-            u[c.name] = corrected / corrected.sum()
-        notes.append(
+        mm, lam_random, done = _estimate_m(distinct, counts, prior_m, u, iterations, total_pairs)
+        _discount_matches(u, mm, lam_random)
+        notes = [
             f"EM: {done} iterations on {pairs:,} candidate pairs "
             f"({distinct.shape[0]:,} distinct level patterns)"
-        )
+        ]
     else:
-        notes.append("built-in priors (a list this small is not estimated from)")
-    names = None
-    if n >= MIN_ROWS_TO_ESTIMATE:
-        names, name_mean = _name_holders(m)
+        mm = {k: v.copy() for k, v in prior_m.items()}
+        # a prior of about one duplicate pair per ten rows, before EM says otherwise
+        lam_random = _small_list_lambda() if n < MIN_ROWS_TO_ESTIMATE else n / 10 / total_pairs
+        done = 0
+        notes = ["built-in priors (a list this small is not estimated from)"]
+    names, name_mean = _name_holders(m) if n >= MIN_ROWS_TO_ESTIMATE else (None, None)
     return MatchModel(
         m=mm,
         u=u,
@@ -518,6 +503,58 @@ def fit_model(
         em_pairs=pairs,
         notes=notes,
     )
+
+
+def _patterns_of(levels: pl.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """``_patterns`` of the candidate pairs' levels (none: no patterns)."""
+    if levels is None or levels.height == 0:
+        return _patterns(np.zeros((0, len(COMPARISONS)), np.int16))
+    return _patterns(_levels_matrix(levels))
+
+
+def _estimate_m(
+    distinct: np.ndarray,
+    counts: np.ndarray,
+    prior_m: dict[str, np.ndarray],
+    u: dict[str, np.ndarray],
+    iterations: int,
+    total_pairs: float,
+) -> tuple[dict[str, np.ndarray], float, int]:
+    """m by EM over the level patterns, then the share of matches among all pairs of the
+    list. Returns (m, that share as the prior's probability, EM iterations)."""
+    k_name = _index("name")
+    k_domain = _index("domain")
+    # As splink trains: within the pairs that share a domain (how they were found),
+    # the other comparisons tell matches from the rest, so their m is learned there;
+    # a list with few shared domains learns on the pairs that share a name instead
+    # (then the name is not learned). The domain's m stays the prior's: learned on
+    # pairs that share a name, namesakes (same name, other domains: common in any
+    # big list) pass for a class of their own and teach that domains may differ.
+    by_domain = distinct[:, k_domain] == 0
+    by_name = distinct[:, k_name] == 0
+    if counts[by_domain].sum() >= 200:
+        rows, fixed = by_domain, {k_domain}
+    else:
+        rows, fixed = by_name, {k_domain, k_name}
+    mm = {k: v.copy() for k, v in prior_m.items()}
+    done = 0
+    if counts[rows].sum() >= 50:
+        mm, _, done = _em(distinct[rows], counts[rows], prior_m, mm, fixed, iterations, u)
+    # with every m fixed, the share of matches among all candidates
+    every = set(range(len(COMPARISONS)))
+    _, lam, it = _em(distinct, counts, prior_m, mm, every, iterations, u)
+    matches = lam * int(counts.sum())
+    return mm, min(max(matches, 1.0) / total_pairs, 0.5), done + it
+
+
+def _discount_matches(u: dict[str, np.ndarray], mm: dict[str, np.ndarray], lam: float) -> None:
+    """Take the matches' share out of ``u`` (in place): u from random pairs counts the
+    list's own duplicates too; in a list that is mostly duplicates (every record three
+    times) that would make an exact name look common (u = lam*m + (1-lam)*u_nonmatch)."""
+    for c in COMPARISONS:
+        raw = u[c.name]
+        corrected = np.maximum(raw - lam * mm[c.name], raw * 0.05)
+        u[c.name] = corrected / corrected.sum()
 
 
 def _small_list_lambda() -> float:

@@ -9,6 +9,7 @@ the rule-based matcher it replaced are refused with what replaces them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -113,61 +114,85 @@ def parse_dedupe_settings(table: dict[str, Any] | None) -> tuple[DedupeSettings,
     values: dict[str, Any] = {}
     problems: list[str] = []
     for key in sorted(table):
-        value = table[key]
         where = f"dedupe.{key}"
         if key in _REPLACED:
             problems.append(f"{where}: {_REPLACED[key]}")
         elif key not in known:
             problems.append(f"{where}: unknown key; valid keys are {', '.join(known)}")
-        elif key in _FLOATS_0_100:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(f"{where}: must be a number from 0 to 100, got {value!r}")
-            elif not 0 <= value <= 100:
-                problems.append(f"{where}: must be between 0 and 100, got {value!r}")
-            else:
-                values[key] = float(value)
-        elif key in _PROBABILITIES:
-            low, high = PROBABILITY_RANGE
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                problems.append(
-                    f"{where}: must be a probability from {low} to {high}, got {value!r}"
-                )
-            elif not low <= value <= high:
-                problems.append(
-                    f"{where}: must be between {low} and {high} (a match probability), "
-                    f"got {value!r}"
-                )
-            else:
-                values[key] = float(value)
-        elif key in _BOOLS:
-            if not isinstance(value, bool):
-                problems.append(f"{where}: must be true or false, got {value!r}")
-            else:
+        elif key in _CHECKS:
+            value, problem = _CHECKS[key](key, table[key])
+            if problem is None:
                 values[key] = value
-        elif key in _POLICIES:
-            if value not in AMBIGUOUS_POLICIES:
-                choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
-                problems.append(f"{where}: must be one of {choices}, got {value!r}")
             else:
-                values[key] = value
-        elif key == "size_ratio":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
-                problems.append(f"{where}: must be a number >= 1 (e.g. 3), got {value!r}")
-            else:
-                values[key] = float(value)
-        elif key in ("founded_tolerance", "window", "max_block"):
-            low = 0 if key == "founded_tolerance" else 1
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                problems.append(f"{where}: must be a whole number >= {low}, got {value!r}")
-            else:
-                values[key] = value
-        elif key == "source_priority":
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append(
-                    f'{where}: must be a list of file names, e.g. ["crm.csv", "vendor.csv"]'
-                )
-            else:
-                values[key] = tuple(value)
+                problems.append(f"{where}: {problem}")
     if problems:
         return DedupeSettings(), problems
     return DedupeSettings(**values), []
+
+
+# A check takes (key, value) and returns (the value to use, None) or (None, the problem).
+_Check = Callable[[str, Any], tuple[Any, str | None]]
+
+
+def _is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def _check_percent(key: str, value: Any) -> tuple[Any, str | None]:
+    if not _is_number(value):
+        return None, f"must be a number from 0 to 100, got {value!r}"
+    if not 0 <= value <= 100:
+        return None, f"must be between 0 and 100, got {value!r}"
+    return float(value), None
+
+
+def _check_probability(key: str, value: Any) -> tuple[Any, str | None]:
+    low, high = PROBABILITY_RANGE
+    if not _is_number(value):
+        return None, f"must be a probability from {low} to {high}, got {value!r}"
+    if not low <= value <= high:
+        return None, f"must be between {low} and {high} (a match probability), got {value!r}"
+    return float(value), None
+
+
+def _check_bool(key: str, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, bool):
+        return None, f"must be true or false, got {value!r}"
+    return value, None
+
+
+def _check_policy(key: str, value: Any) -> tuple[Any, str | None]:
+    if value not in AMBIGUOUS_POLICIES:
+        choices = ", ".join(f'"{p}"' for p in AMBIGUOUS_POLICIES)
+        return None, f"must be one of {choices}, got {value!r}"
+    return value, None
+
+
+def _check_ratio(key: str, value: Any) -> tuple[Any, str | None]:
+    if not _is_number(value) or value < 1:
+        return None, f"must be a number >= 1 (e.g. 3), got {value!r}"
+    return float(value), None
+
+
+def _check_whole(key: str, value: Any) -> tuple[Any, str | None]:
+    low = 0 if key == "founded_tolerance" else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        return None, f"must be a whole number >= {low}, got {value!r}"
+    return value, None
+
+
+def _check_file_names(key: str, value: Any) -> tuple[Any, str | None]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None, 'must be a list of file names, e.g. ["crm.csv", "vendor.csv"]'
+    return tuple(value), None
+
+
+_CHECKS: dict[str, _Check] = {
+    **dict.fromkeys(_FLOATS_0_100, _check_percent),
+    **dict.fromkeys(_PROBABILITIES, _check_probability),
+    **dict.fromkeys(_BOOLS, _check_bool),
+    **dict.fromkeys(_POLICIES, _check_policy),
+    "size_ratio": _check_ratio,
+    **dict.fromkeys(("founded_tolerance", "window", "max_block"), _check_whole),
+    "source_priority": _check_file_names,
+}

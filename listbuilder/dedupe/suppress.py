@@ -242,6 +242,36 @@ def suppress_companies(
         .then(pl.lit(settings.ambiguous_do_not_contact))
         .otherwise(pl.lit(settings.ambiguous_other)),
     )
+    matches, ambiguous = _match_records(df, records, m0, m1, settings)
+    ambiguous = ambiguous.join(crm_cols.select("c", "_policy"), on="c")
+    best = _best_matches(pl.concat([matches, _suppressing(ambiguous)]).join(crm_cols, on="c"))
+    flags = _possible_matches(ambiguous, crm_cols, best)
+    indexed = df.with_row_index("_r")
+    hit = indexed.join(best.rename({"r": "_r"}), on="_r", how="inner").sort("_r")
+    kept = indexed.join(best.select(_r="r"), on="_r", how="anti").sort("_r")
+    kept = _with_possible(kept, flags.rename({"r": "_r"})).drop("_r")
+    rejects = hit.select(
+        pl.col("source").cast(pl.String),
+        pl.col("line").cast(pl.Int64),
+        stage=pl.lit(STAGE),
+        reason=pl.col("_reason"),
+        name=_text(df, "name"),
+        domain=_text(df, "domain"),
+        detail=pl.concat_str([pl.col("_detail"), pl.col("note").fill_null("")]),
+    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return kept, rejects
+
+
+def _match_records(
+    df: pl.DataFrame,
+    records: pl.DataFrame,
+    m0: pl.DataFrame,
+    m1: pl.DataFrame,
+    settings: DedupeSettings,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The matches of accounts (``r``) and suppressing records (``c``), as (the sure ones
+    with their ``kind``: by domain, by name, resolved; the ambiguous and uncertain ones).
+    Both carry ``name`` (the probability in thousandths) and ``note``."""
     acc = m0.select(
         r="_i", _dom="_dom", _city="_city", _country="_country", _emp="_emp",
         _founded="_founded", _key="_key",
@@ -251,7 +281,6 @@ def suppress_companies(
         c="_i", _ccity="_city", _ccountry="_country", _ckey="_key",
         _craw=records.select(_raw_name(records, "crm_name")).to_series(),
     )  # fmt: skip
-
     by_domain = domain_pairs(m0, m1) if settings.suppress_on_domain else _no_pairs()
     by_name = _name_pairs(pl.concat([m0, m1]), settings).join(by_domain, on=["r", "c"], how="anti")
     # A CRM record matched by domain is that company: it matches other accounts by name
@@ -265,7 +294,6 @@ def suppress_companies(
     # without a country to confirm it, a match under the usual threshold is not sure
     # either: it follows the ambiguity policy of its record
     ambiguous = pl.concat([ambiguous, unsure.select(ambiguous.columns)])
-    ambiguous = ambiguous.join(crm_cols.select("c", "_policy"), on="c")
     matches = pl.concat(
         [
             by_domain.with_columns(
@@ -275,15 +303,23 @@ def suppress_companies(
                 "r", "c", kind=pl.lit(_NAME, pl.Int32), name="name", note="note"
             ),
             resolved.select("r", "c", kind=pl.lit(_RESOLVED, pl.Int32), name="name", note="note"),
-            ambiguous.filter(pl.col("_policy") == "suppress").select(
-                "r", "c", kind=pl.lit(_AMBIGUOUS, pl.Int32), name="name", note="note"
-            ),
         ]
     )
-    best = (
-        matches.join(crm_cols, on="c")
-        # the strongest reason first; an ambiguous match only when nothing surer applies
-        .with_columns(_vague=pl.col("kind") == _AMBIGUOUS)
+    return matches, ambiguous
+
+
+def _suppressing(ambiguous: pl.DataFrame) -> pl.DataFrame:
+    """The ambiguous matches whose record's policy is to suppress every candidate."""
+    return ambiguous.filter(pl.col("_policy") == "suppress").select(
+        "r", "c", kind=pl.lit(_AMBIGUOUS, pl.Int32), name="name", note="note"
+    )
+
+
+def _best_matches(matches: pl.DataFrame) -> pl.DataFrame:
+    """Per account, the match that suppresses it: the strongest reason first; an
+    ambiguous match only when nothing surer applies."""
+    return (
+        matches.with_columns(_vague=pl.col("kind") == _AMBIGUOUS)
         .sort(
             ["r", "_vague", "_rrank", "kind", "name", "_line", "c"],
             descending=[False, False, False, False, True, False, False],
@@ -291,7 +327,14 @@ def suppress_companies(
         .group_by("r", maintain_order=True)
         .first()
     )
-    flags = (
+
+
+def _possible_matches(
+    ambiguous: pl.DataFrame, crm_cols: pl.DataFrame, best: pl.DataFrame
+) -> pl.DataFrame:
+    """(r, ``crm_possible_match``) for kept accounts with flagged records: each record's
+    detail, reason and note, joined with ``; ``."""
+    return (
         ambiguous.filter(pl.col("_policy") == "flag")
         .join(crm_cols, on="c")
         .join(best.select("r"), on="r", how="anti")
@@ -313,20 +356,6 @@ def suppress_companies(
             .alias(POSSIBLE_MATCH)
         )
     )
-    indexed = df.with_row_index("_r")
-    hit = indexed.join(best.rename({"r": "_r"}), on="_r", how="inner").sort("_r")
-    kept = indexed.join(best.select(_r="r"), on="_r", how="anti").sort("_r")
-    kept = _with_possible(kept, flags.rename({"r": "_r"})).drop("_r")
-    rejects = hit.select(
-        pl.col("source").cast(pl.String),
-        pl.col("line").cast(pl.Int64),
-        stage=pl.lit(STAGE),
-        reason=pl.col("_reason"),
-        name=_text(df, "name"),
-        domain=_text(df, "domain"),
-        detail=pl.concat_str([pl.col("_detail"), pl.col("note").fill_null("")]),
-    ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-    return kept, rejects
 
 
 POSSIBLE_MATCH = "crm_possible_match"

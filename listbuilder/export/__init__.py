@@ -96,6 +96,41 @@ def write_outputs(
     templates = Templates(templates_dir)
 
     # 1. Render everything in memory.
+    files = _table_files(
+        selected, rejects, unassigned, funnel=funnel, formats=formats, crm=crm, as_of=as_of
+    )
+    summary = selection_summary(selected)
+    full_funnel = {**funnel, "selection": summary}
+    files["funnel.json"] = (json.dumps(full_funnel, indent=2, ensure_ascii=False) + "\n").encode()
+    briefs = brief_contexts(selected, profiles_info=profiles_info, as_of=as_of)
+    index_ctx = {"briefs": briefs, "as_of": as_of.isoformat(), "funnel": funnel}
+    files.update(_brief_files(templates, briefs, brief_formats, index_ctx, progress))
+    brief_ext = "html" if "html" in brief_formats else ("md" if brief_formats else None)
+    report = report_context(full_funnel, summary, briefs, brief_ext=brief_ext)
+    report["matrix"] = priority_matrix(selected)
+    files["report.html"] = templates.render("report.html.j2", report).encode()
+    files.update(extra_files or {})
+
+    # 2. Write into a staging folder, then swap it in whole.
+    with staged_output(out, owned=is_build_output) as staging:
+        for rel, data in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+    return {rel: out / rel for rel in sorted(files)}
+
+
+def _table_files(
+    selected: pl.DataFrame,
+    rejects: pl.DataFrame,
+    unassigned: pl.DataFrame | None,
+    *,
+    funnel: dict,
+    formats: Sequence[str],
+    crm: Sequence[str],
+    as_of: date,
+) -> dict[str, bytes]:
+    """targets.<format> per format, rejects.csv, unassigned.csv and the CRM imports."""
     files: dict[str, bytes] = {}
     targets = targets_frame(selected)
     writers = {
@@ -111,13 +146,18 @@ def write_outputs(
         files["unassigned.csv"] = csv_bytes(unassigned)
     for name in crm:
         files[CRM_FILES[name]] = csv_bytes(crm_frame(targets, name))
+    return files
 
-    summary = selection_summary(selected)
-    full_funnel = {**funnel, "selection": summary}
-    files["funnel.json"] = (json.dumps(full_funnel, indent=2, ensure_ascii=False) + "\n").encode()
 
-    briefs = brief_contexts(selected, profiles_info=profiles_info, as_of=as_of)
-    index_ctx = {"briefs": briefs, "as_of": as_of.isoformat(), "funnel": funnel}
+def _brief_files(
+    templates: Templates,
+    briefs: list[dict[str, Any]],
+    brief_formats: Sequence[str],
+    index_ctx: dict[str, Any],
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, bytes]:
+    """One brief per account and an index, per brief format; `progress(done, total)`."""
+    files: dict[str, bytes] = {}
     total, done = len(briefs) * len(brief_formats), 0
     for fmt in brief_formats:
         for ctx in briefs:
@@ -128,18 +168,4 @@ def write_outputs(
         files[f"briefs/index.{fmt}"] = templates.render(
             f"index.{fmt}.j2", {**index_ctx, "ext": fmt}
         ).encode()
-
-    brief_ext = "html" if "html" in brief_formats else ("md" if brief_formats else None)
-    report = report_context(full_funnel, summary, briefs, brief_ext=brief_ext)
-    report["matrix"] = priority_matrix(selected)
-    files["report.html"] = templates.render("report.html.j2", report).encode()
-
-    files.update(extra_files or {})
-
-    # 2. Write into a staging folder, then swap it in whole.
-    with staged_output(out, owned=is_build_output) as staging:
-        for rel, data in files.items():
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-    return {rel: out / rel for rel in sorted(files)}
+    return files

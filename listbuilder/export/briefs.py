@@ -19,9 +19,7 @@ from listbuilder.export.callprep import talking_points as call_points
 from listbuilder.export.crm import _country_names
 from listbuilder.export.naming import display_name
 from listbuilder.rank import priority_label
-
-LIST_FIELDS = ("technologies", "departments")  # the list fields a criterion can test
-VALUE_WIDTH = 90  # characters of a value shown in the "Why it fits" table
+from listbuilder.score.compile import VALUE_WIDTH, shown_cell
 
 # Columns the briefs read; missing ones are null.
 BRIEF_COLUMNS: dict[str, pl.DataType] = {
@@ -37,6 +35,7 @@ BRIEF_COLUMNS: dict[str, pl.DataType] = {
     "employees": pl.Int64(),
     "employees_min": pl.Int64(),
     "employees_max": pl.Int64(),
+    "employees_band": pl.String(),  # the vendor's band as scoring reads it (score_companies)
     "revenue": pl.Float64(),
     "country": pl.String(),
     "state": pl.String(),
@@ -120,69 +119,10 @@ def _get(obj: Any, key: str, default: Any = None) -> Any:
     return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
 
 
-def _list_matcher(criterion: Any) -> dict[str, Any] | None:
-    """How a list criterion (`any`/`all`/`none`/`matches` on technologies or departments)
-    picks items: {field, values (lower-cased), prefixes, pattern}; None for other criteria."""
-    condition = _get(criterion, "condition")
-    field, op = _get(condition, "field"), _get(condition, "op")
-    if field not in LIST_FIELDS or op not in ("any", "all", "none", "matches"):
-        return None
-    values: set[str] = set()
-    prefixes: list[str] = []
-    for item in _get(condition, "items") or ():
-        for term in _get(item, "terms") or ():
-            if _get(term, "field") != field:
-                continue
-            lowered = [str(v).lower() for v in _get(term, "values") or ()]
-            (prefixes.extend if _get(term, "mode") == "prefix" else values.update)(lowered)
-    pattern = None
-    if op == "matches":
-        try:
-            pattern = re.compile(_get(condition, "pattern") or "", re.IGNORECASE)
-        except re.error:
-            return None
-    return {"field": field, "values": values, "prefixes": tuple(prefixes), "pattern": pattern}
-
-
-def _matched_items(items: list[str], matcher: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    pattern, values, prefixes = matcher["pattern"], matcher["values"], matcher["prefixes"]
-    for item in items:
-        low = item.strip().lower()
-        if pattern is not None:
-            hit = pattern.search(item) is not None
-        else:
-            hit = low in values or any(low.startswith(p) for p in prefixes)
-        if hit and item not in out:
-            out.append(item)
-    return out
-
-
-def _clip(text: str, width: int = VALUE_WIDTH) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip(" ,;") + "…"
-
-
-def _shown_value(
-    entry: dict[str, Any], row: dict[str, Any], matchers: dict[str, Any]
-) -> str | None:
-    """The Value cell of one criterion: what matched first for list criteria
-    ("Revenue Operations (of 13 departments)"), else the account's value, clipped."""
-    matcher = matchers.get(str(entry.get("criterion")))
-    if matcher is not None:
-        items = [str(x) for x in (row.get(matcher["field"]) or []) if x is not None and str(x)]
-        matched = _matched_items(items, matcher)
-        if matched and len(matched) < len(items):
-            suffix = f" (of {len(items):,} {matcher['field']})"
-            return _clip(", ".join(matched), VALUE_WIDTH - len(suffix)) + suffix
-    value = entry.get("value")
-    return _clip(str(value)) if value is not None and str(value).strip() else None
-
-
 def profile_brief_info(profile: Any) -> dict[str, Any]:
-    """Name, personas, talking points and list criteria of a profile (a dict or a `Profile`),
-    normalised: personas as dicts {title, department, why, cares_about}, talking points as
-    lists of texts, `criteria` as {criterion name: list matcher} (see `_list_matcher`)."""
+    """Name, personas and talking points of a profile (a dict or a `Profile`), normalised:
+    personas as dicts {title, department, why, cares_about}, talking points as lists of
+    texts, `fields` as {criterion name: the field it reads}."""
     personas = []
     for p in _get(profile, "personas") or ():
         cares = _get(p, "cares_about") or ()
@@ -202,11 +142,6 @@ def profile_brief_info(profile: Any) -> dict[str, Any]:
     for key, value in (_get(profile, "talking_points") or {}).items():
         texts = [value] if isinstance(value, str) else [str(v) for v in value or ()]
         points[str(key)] = texts
-    criteria: dict[str, Any] = {}
-    for criterion in _get(profile, "criteria") or ():
-        matcher = _list_matcher(criterion)
-        if matcher is not None and _get(criterion, "name"):
-            criteria[str(_get(criterion, "name"))] = matcher
     fields = {
         str(_get(c, "name")): _get(_get(c, "condition"), "field")
         for c in _get(profile, "criteria") or ()
@@ -216,7 +151,6 @@ def profile_brief_info(profile: Any) -> dict[str, Any]:
         "name": _get(profile, "name"),
         "personas": personas,
         "talking_points": points,
-        "criteria": criteria,
         "fields": fields,  # criterion name -> the field it reads
         "live_signal": float(_get(profile, "live_signal", 3.0) or 0.0),
         "live_signal_days": days,
@@ -230,18 +164,6 @@ def _profile_info(profiles_info: Sequence[dict], profile: str | None) -> dict:
     return profiles_info[0] if len(profiles_info) == 1 else {}
 
 
-def employee_band(employees: Any, low: Any, high: Any) -> str | None:
-    """ "1,001–5,000" / "10,001+" when the count came from a vendor band, else None.
-
-    Same rule as scoring (`score.compile.band_bounds`): the band counts only while the
-    point estimate is still its midpoint (its lower end when open)."""
-    if employees is None or low is None:
-        return None
-    if high is None:
-        return f"{low:,}+" if employees == low else None
-    return f"{low:,}–{high:,}" if employees == (low + high) // 2 else None
-
-
 def brief_context(
     row: dict[str, Any], *, profiles_info: Sequence[dict], as_of: date, countries: dict[str, str]
 ) -> dict[str, Any]:
@@ -251,8 +173,6 @@ def brief_context(
     name to show: the domain (else the website's host) when the source list had none,
     with `account.name_missing` set. Each `fit` entry adds `shown`, its Value cell."""
     info = _profile_info(profiles_info, row.get("profile"))
-    matchers = info.get("criteria") or {}
-    fit = [dict(b) for b in (row.get("breakdown") or [])]
     sources = _source_rows(row, row.get("source_rows"))
     # The list row a value was read from: the surviving row (the first source row of a
     # merged company); a field filled from an events round cites the event line.
@@ -260,30 +180,8 @@ def brief_context(
         f"{row['source']}:{row['line']}" if row.get("source") and row.get("line") else None
     ) or (sources[0] if sources else None)
     derived = _derived(row.get("derived"))
-    fields = info.get("fields") or {}
-    for entry in fit:
-        entry["shown"] = _shown_value(entry, row, matchers)
-        field = fields.get(str(entry.get("criterion")))
-        entry["derived"] = field in derived
-        entry["source"] = derived[field][1] if field in derived else row_source
-        if field in derived and entry.get("shown"):
-            entry["shown"] = f"{entry['shown']} (derived from a funding round)"
-    signals = signal_entries(
-        [
-            {
-                "kind": s.get("kind"),
-                "label": s.get("label"),
-                "date": s.get("date"),
-                "age_days": s.get("age_days"),
-                "boost": s.get("boost"),
-                "source": s.get("source"),
-            }
-            for s in (row.get("signals") or [])
-            if s and (s.get("kind") or s.get("label") or s.get("date"))
-        ],
-        live_points=float(info.get("live_signal", 0.0) or 0.0),
-        live_days=info.get("live_signal_days"),
-    )
+    fit = _fit_entries(row, info.get("fields") or {}, derived, row_source)
+    signals = _signals(row, info)
     personas, personas_skipped = choose_personas(
         info.get("personas") or [],
         departments=list(row.get("departments") or []) or None,
@@ -291,30 +189,7 @@ def brief_context(
         signals=signals,
         source=row_source,
     )
-    country = row.get("country")
-    place = [row.get("city"), row.get("state"), countries.get((country or "").upper(), country)]
-    account = {
-        k: row.get(k)
-        for k in (
-            "name", "domain", "website", "description", "industry", "employees", "revenue",
-            "country", "state", "city", "founded_year", "funding_stage", "total_funding",
-            "last_funding_date", "linkedin_url", "parent_company", "phone",
-        )
-    }  # fmt: skip
-    name, name_missing = display_name(row.get("name"), row.get("domain"), row.get("website"))
-    account.update(
-        name=name,
-        name_missing=name_missing,
-        technologies=list(row.get("technologies") or []),
-        departments=list(row.get("departments") or []),
-        location=", ".join(p for p in place if p) or None,
-        # the vendor's band ("1,001–5,000"), never shown as its midpoint; None for a count
-        employees_band=employee_band(
-            row.get("employees"), row.get("employees_min"), row.get("employees_max")
-        ),
-        url=_url(row.get("website")) or _url(row.get("domain")),
-        linkedin=_url(row.get("linkedin_url")),
-    )
+    account = _account(row, countries)
     return {
         "account": account,
         "rank": row.get("rank"),
@@ -360,6 +235,79 @@ def brief_context(
         "duplicate_count": row.get("duplicate_count"),
         "as_of": as_of.isoformat(),
     }
+
+
+def _fit_entries(
+    row: dict[str, Any],
+    fields: dict[str, str],
+    derived: dict[str, tuple[str, str]],
+    row_source: str | None,
+) -> list[dict[str, Any]]:
+    """The breakdown scoring wrote, each entry with its Value cell (`shown`, clipped), the
+    row it was read from (`source`) and whether an events round filled it (`derived`)."""
+    fit = [dict(b) for b in (row.get("breakdown") or [])]
+    for entry in fit:
+        entry["shown"] = shown_cell(entry, VALUE_WIDTH)
+        field = fields.get(str(entry.get("criterion")))
+        entry["derived"] = field in derived
+        entry["source"] = derived[field][1] if field in derived else row_source
+        if field in derived and entry.get("shown"):
+            entry["shown"] = f"{entry['shown']} (derived from a funding round)"
+    return fit
+
+
+def _signals(row: dict[str, Any], info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The account's boosts as brief entries (live or background, with their age)."""
+    return signal_entries(
+        [
+            {
+                "kind": s.get("kind"),
+                "label": s.get("label"),
+                "date": s.get("date"),
+                "age_days": s.get("age_days"),
+                "boost": s.get("boost"),
+                "source": s.get("source"),
+            }
+            for s in (row.get("signals") or [])
+            if s and (s.get("kind") or s.get("label") or s.get("date"))
+        ],
+        live_points=float(info.get("live_signal", 0.0) or 0.0),
+        live_days=info.get("live_signal_days"),
+    )
+
+
+def _account(row: dict[str, Any], countries: dict[str, str]) -> dict[str, Any]:
+    """The snapshot fields of the account, with its display name, place and links."""
+    country = row.get("country")
+    place = [row.get("city"), row.get("state"), countries.get((country or "").upper(), country)]
+    account = {
+        k: row.get(k)
+        for k in (
+            "name", "domain", "website", "description", "industry", "employees", "revenue",
+            "country", "state", "city", "founded_year", "funding_stage", "total_funding",
+            "last_funding_date", "linkedin_url", "parent_company", "phone",
+        )
+    }  # fmt: skip
+    name, name_missing = display_name(row.get("name"), row.get("domain"), row.get("website"))
+    account.update(
+        name=name,
+        name_missing=name_missing,
+        technologies=list(row.get("technologies") or []),
+        departments=list(row.get("departments") or []),
+        location=", ".join(p for p in place if p) or None,
+        # the vendor's band ("1,001–5,000") as scoring read it; None for a count
+        employees_band=row.get("employees_band"),
+        url=_url(row.get("website")) or _url(row.get("domain")),
+        linkedin=_url(row.get("linkedin_url")),
+        parent_company=parent_name(row.get("parent_company")),
+    )
+    return account
+
+
+def parent_name(value: str | None) -> str | None:
+    """The parent company as a brief names it: None for an id (`107784390`, `#1042-7`),
+    which is not a name, whatever column it came from."""
+    return None if value is None or not re.search(r"[^\W\d_]", value) else value
 
 
 def _derived(value: str | None) -> dict[str, tuple[str, str]]:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from listbuilder.formatting import employee_band_text, number_text
+
 # How a signal kind opens a call when the profile's [talking_points] has no line for it.
 # `{label}` is the signal in its own wording ("Sales team grew 10 → 30 in 6 months").
 DEFAULT_OPENERS: dict[str, str] = {
@@ -63,7 +65,8 @@ def signal_entries(
         if live_days is not None and age is not None and age > live_days:
             note = f"older than {live_days} days: background, not a reason to call now"
         elif boost < live_points:
-            note = f"weak (+{boost:.1f}, under the profile's {live_points:g}): background only"
+            weak = f"+{number_text(float(boost), 1)}, under the profile's {live_points:g}"
+            note = f"weak ({weak}): background only"
         out.append({**s, "age": _age(age), "live": note is None, "note": note})
     return out
 
@@ -176,7 +179,7 @@ def choose_personas(
             reasons.append("its teams are unknown")
         if employees is not None and (low is not None or high is not None):
             weight += 1
-            span = f"{low or 0:,}–{high:,}" if high is not None else f"{low:,}+"
+            span = employee_band_text(low or 0, high)
             reasons.append(f"{employees:,} employees, in its {span} range")
         for s in signals:
             label = str(s.get("label") or "")

@@ -13,6 +13,7 @@ import jinja2
 import jinja2.bccache
 
 from listbuilder.errors import TemplateError
+from listbuilder.formatting import money_text, number_text
 from listbuilder.resources import templates_dir as builtin_templates_dir
 
 TEMPLATE_NAMES = ("brief.md.j2", "brief.html.j2", "index.md.j2", "index.html.j2", "report.html.j2")
@@ -38,23 +39,14 @@ def md_escape(value: Any) -> Any:
 
 
 def fmt_num(value: Any, digits: int = 0) -> str:
-    """`1234` -> `1,234`; `87.25, 1` -> `87.3`; None -> `–`."""
-    if value is None:
-        return "–"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return f"{float(value):,.{digits}f}"
+    """`1234` -> `1,234`; `87.25, 1` -> `87.2`; None -> `–` (`formatting.number_text`)."""
+    return number_text(value, digits)
 
 
 def fmt_money(value: Any) -> str:
-    """USD amounts compactly: `$12.5M`, `$850K`, `$1.2B`."""
-    if value is None:
-        return "–"
-    v = float(value)
-    for unit, size in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
-        if abs(v) >= size:
-            return f"${v / size:,.1f}{unit}".replace(".0" + unit, unit)
-    return f"${v:,.0f}"
+    """USD amounts compactly: `$12.5M`, `$850K`, `$1.2B` (`formatting.money_text`, the
+    text scoring shows for the same amount)."""
+    return money_text(None if value is None else float(value))
 
 
 def fmt_ago(days: Any) -> str:

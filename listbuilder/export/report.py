@@ -10,6 +10,8 @@ TOP_N = 10
 TOP_ACCOUNTS = 25
 TOP_REASONS = 12  # per stage; the rest are summed in one line
 _BAR_W = 560  # px of the widest funnel bar
+# what the report's top accounts show of each brief, besides its name and link
+_TOP_FIELDS = ("score", "fit_score", "signal_score", "why_now", "tier", "priority", "owner", "why")
 
 
 def _counts(selected: pl.DataFrame, col: str, *, top: int | None = None) -> list[dict]:
@@ -115,6 +117,26 @@ def report_context(
     funnel: dict, summary: dict, briefs: list[dict], *, brief_ext: str | None
 ) -> dict[str, Any]:
     """Everything report.html.j2 uses; numbers come from `funnel` as given."""
+    return {
+        "funnel": funnel,
+        "coverage": _coverage_bars(funnel),
+        "diagnosis": funnel.get("diagnosis"),
+        "quality_flags": (funnel.get("quality") or {}).get("flagged") or {},
+        "as_of": funnel.get("as_of"),
+        "profiles": funnel.get("profiles") or [],
+        "unknowns": funnel.get("unknowns") or {},
+        "missing_data": missing_data(funnel),
+        "assignment": funnel.get("assignment"),
+        "steps": funnel_steps(funnel),
+        "stages": _stage_reasons(funnel),
+        "summary": summary,
+        "histogram": _histogram_bars(summary["score_histogram"]),
+        "top_accounts": [_top_account(b, brief_ext) for b in briefs[:TOP_ACCOUNTS]],
+    }
+
+
+def _stage_reasons(funnel: dict) -> list[dict[str, Any]]:
+    """Each stage with its TOP_REASONS reasons (most rows first) and the rest summed."""
     stages = []
     for st in funnel.get("stages", []):
         reasons = sorted((st.get("reasons") or {}).items(), key=lambda kv: (-kv[1], kv[0]))
@@ -126,31 +148,34 @@ def report_context(
                 "more_reasons": {"reasons": len(rest), "rows": sum(n for _, n in rest)},
             }
         )
-    hist = summary["score_histogram"]
+    return stages
+
+
+def _histogram_bars(hist: list[dict[str, int]]) -> list[dict[str, Any]]:
+    """The score histogram's bars, the tallest 120 px high."""
     peak = max((h["accounts"] for h in hist), default=0) or 1
-    bars = [
+    return [
         {**h, "height": round(120 * h["accounts"] / peak, 1), "x": 10 + i * 52}
         for i, h in enumerate(hist)
     ]
-    top = [
-        {
-            "rank": b["rank"],
-            "name": b["account"]["name"],
-            "name_missing": b["account"]["name_missing"],
-            "domain": b["account"]["domain"],
-            "score": b["score"],
-            "fit_score": b["fit_score"],
-            "signal_score": b["signal_score"],
-            "why_now": b["why_now"],
-            "tier": b["tier"],
-            "priority": b["priority"],
-            "owner": b["owner"],
-            "why": b["why"],
-            "href": f"briefs/{b['stem']}.{brief_ext}" if brief_ext else None,
-        }
-        for b in briefs[:TOP_ACCOUNTS]
-    ]
-    coverage = [
+
+
+def _top_account(brief: dict, brief_ext: str | None) -> dict[str, Any]:
+    """One row of the report's top accounts, linking to its brief (in `brief_ext`)."""
+    account = brief["account"]
+    return {
+        "rank": brief["rank"],
+        "name": account["name"],
+        "name_missing": account["name_missing"],
+        "domain": account["domain"],
+        **{k: brief[k] for k in _TOP_FIELDS},
+        "href": f"briefs/{brief['stem']}.{brief_ext}" if brief_ext else None,
+    }
+
+
+def _coverage_bars(funnel: dict) -> list[dict[str, Any]]:
+    """Per profile, its rules' and criteria's coverage lines with a bar width (200 px)."""
+    return [
         {
             **cov,
             "lines": [
@@ -160,22 +185,6 @@ def report_context(
         }
         for cov in funnel.get("coverage") or []
     ]
-    return {
-        "funnel": funnel,
-        "coverage": coverage,
-        "diagnosis": funnel.get("diagnosis"),
-        "quality_flags": (funnel.get("quality") or {}).get("flagged") or {},
-        "as_of": funnel.get("as_of"),
-        "profiles": funnel.get("profiles") or [],
-        "unknowns": funnel.get("unknowns") or {},
-        "missing_data": missing_data(funnel),
-        "assignment": funnel.get("assignment"),
-        "steps": funnel_steps(funnel),
-        "stages": stages,
-        "summary": summary,
-        "histogram": bars,
-        "top_accounts": top,
-    }
 
 
 def missing_data(funnel: dict) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import xlsxwriter
 from listbuilder.export.files import UTF8_BOM as UTF8_BOM
 from listbuilder.export.files import csv_bytes as csv_bytes
 from listbuilder.export.files import flat_text, neutralise
+from listbuilder.formatting import thousands_text
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA, LINEAGE_SCHEMA, REJECT_SCHEMA
 
 TARGET_COLUMNS: dict[str, pl.DataType] = {
@@ -60,7 +61,7 @@ PIPELINE_COLUMNS = frozenset(
     {*LINEAGE_SCHEMA, *COMPANY_SCHEMA, *DERIVED_SCHEMA, *TARGET_COLUMNS, *LOOKALIKE_COLUMNS}
     | {
         "cluster_id", "fit_tier", "fit_unknown", "breakdown", "signals", "last_signal_date",
-        "timing_tier", "fit_reachable",
+        "timing_tier", "fit_reachable", "employees_band",
     }
 )  # fmt: skip
 
@@ -141,7 +142,7 @@ def json_bytes(df: pl.DataFrame) -> bytes:
 
 
 def _cell_width(value: Any) -> int:
-    return len(f"{value:,}" if isinstance(value, int) else str(value))
+    return len(thousands_text(value) if isinstance(value, int) else str(value))
 
 
 # Excel number formats by column: money and counts with thousands separators, scores with

@@ -502,6 +502,7 @@ class _Crm:
         result: PushResult,
         number: int,
     ) -> None:
+        """Send batch `number`; count what the CRM created, updated and refused in `result`."""
         if self.crm == "hubspot":
             url = "/crm/v3/objects/companies/batch/upsert"
             response = await self._call(
@@ -526,24 +527,37 @@ class _Crm:
         written = f"batch {number}"
         if self.crm == "hubspot":
             data = self._json(response, f"{written} upsert", dict)
-            results = data.get("results", [])
-            if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-                self._unexpected(f"{written} upsert", "'results' is not a list of objects")
-            created = sum(1 for r in results if r.get("new") is True)
-            result.created += created
-            result.updated += len(results) - created
-            missing = len(batch) - len(results)
-            if missing > 0:
-                result.failed += missing
-                errors = data.get("errors", [])
-                for err in errors if isinstance(errors, list) else [errors]:
-                    message = err.get("message", err) if isinstance(err, dict) else err
-                    result.errors.append((written, self.redact(str(message))[:200]))
-            return
-        items = self._json(response, f"{written} upsert", list)
-        if len(items) != len(batch) or not all(isinstance(i, dict) for i in items):
+            self._count_hubspot(data, len(batch), result, written)
+        else:
+            items = self._json(response, f"{written} upsert", list)
+            self._count_salesforce(items, domains, result, written)
+
+    def _count_hubspot(
+        self, data: dict[str, Any], size: int, result: PushResult, written: str
+    ) -> None:
+        """HubSpot's batch answer: one result per record written (`new` when created), the
+        records missing from it failed, with the answer's `errors`."""
+        results = data.get("results", [])
+        if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+            self._unexpected(f"{written} upsert", "'results' is not a list of objects")
+        created = sum(1 for r in results if r.get("new") is True)
+        result.created += created
+        result.updated += len(results) - created
+        missing = size - len(results)
+        if missing > 0:
+            result.failed += missing
+            errors = data.get("errors", [])
+            for err in errors if isinstance(errors, list) else [errors]:
+                message = err.get("message", err) if isinstance(err, dict) else err
+                result.errors.append((written, self.redact(str(message))[:200]))
+
+    def _count_salesforce(
+        self, items: list[Any], domains: list[str], result: PushResult, written: str
+    ) -> None:
+        """Salesforce's composite answer: one item per record, in the batch's order."""
+        if len(items) != len(domains) or not all(isinstance(i, dict) for i in items):
             self._unexpected(
-                f"{written} upsert", f"{len(items)} result(s) for {len(batch)} record(s)"
+                f"{written} upsert", f"{len(items)} result(s) for {len(domains)} record(s)"
             )
         for domain, item in zip(domains, items, strict=True):
             if item.get("success") is True:

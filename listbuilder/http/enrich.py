@@ -117,10 +117,30 @@ def enrich_companies(
         )
     stats = EnrichStats(accounts=df.height, dry_run=dry_run)
     stats.providers = {p.name: ProviderStats() for p in providers}
-
     df = df.with_columns(
         pl.lit(None, dtype=COMPANY_SCHEMA[f]).alias(f) for f in wanted if f not in df.columns
     )
+    jobs = _lookup_jobs(df, wanted, stats)
+    with AnswerCache(cache_dir or default_cache_dir()) as cache:
+        if dry_run:
+            _plan(jobs, providers, cache, stats)
+            out = df.with_columns(
+                pl.lit(None, pl.String).alias(LINEAGE_COLUMN),
+                pl.lit(None, pl.String).alias(ERROR_COLUMN),
+            )
+            return EnrichResult(out, stats, pl.DataFrame(schema=ERRORS_SCHEMA))
+        secrets = _load_secrets(jobs, providers, cache)
+        policy_rng = rng or random.random
+        results = run_sync(lambda: _run_all(jobs, providers, secrets, cache, stats, policy_rng))
+    companies = _apply(df, wanted, results, stats)
+    errors = _error_frame(results)
+    _log_stats(stats)
+    return EnrichResult(companies, stats, errors)
+
+
+def _lookup_jobs(df: pl.DataFrame, wanted: list[str], stats: EnrichStats) -> list:
+    """One `(domain, name, fields missing)` per usable domain with a wanted field missing,
+    in domain order; counts the accounts complete, without a domain and looked up."""
     needs = df.select(
         pl.col("domain"),
         _usable_domain(df.columns).alias("__usable"),
@@ -141,39 +161,41 @@ def enrich_companies(
         .sort("domain")
     )
     stats.domains = per_domain.height
-    jobs = [
+    return [
         (row[0], row[1], [f for f, miss in zip(wanted, row[2:], strict=True) if miss])
         for row in per_domain.iter_rows()
     ]
 
-    with AnswerCache(cache_dir or default_cache_dir()) as cache:
-        if dry_run:
-            _plan(jobs, providers, cache, stats)
-            out = df.with_columns(
-                pl.lit(None, pl.String).alias(LINEAGE_COLUMN),
-                pl.lit(None, pl.String).alias(ERROR_COLUMN),
-            )
-            return EnrichResult(out, stats, pl.DataFrame(schema=ERRORS_SCHEMA))
-        # Only providers that may receive a request need their key: a re-run served
-        # entirely by the cache works without any key in the environment.
-        planned = EnrichStats(providers={p.name: ProviderStats() for p in providers})
-        _plan(jobs, providers, cache, planned)
-        secrets = {
-            p.name: p.api_key() if planned.providers[p.name].planned else None for p in providers
-        }
-        for p in providers:
-            if secrets[p.name]:
-                cache.scrub(p.name, Redactor([secrets[p.name]]))  # what older versions stored
-        policy_rng = rng or random.random
-        results = run_sync(lambda: _run_all(jobs, providers, secrets, cache, stats, policy_rng))
 
-    companies = _apply(df, wanted, results, stats)
+def _load_secrets(
+    jobs: list, providers: Sequence[Provider], cache: AnswerCache
+) -> dict[str, str | None]:
+    """The API key of each provider that may receive a request (None for the others), and
+    the cache scrubbed of each key (what older versions stored)."""
+    # Only providers that may receive a request need their key: a re-run served
+    # entirely by the cache works without any key in the environment.
+    planned = EnrichStats(providers={p.name: ProviderStats() for p in providers})
+    _plan(jobs, providers, cache, planned)
+    secrets = {
+        p.name: p.api_key() if planned.providers[p.name].planned else None for p in providers
+    }
+    for p in providers:
+        if secrets[p.name]:
+            cache.scrub(p.name, Redactor([secrets[p.name]]))  # what older versions stored
+    return secrets
+
+
+def _error_frame(results: dict[str, _Lookup]) -> pl.DataFrame:
+    """`domain, provider, error`: every failed lookup, in domain order."""
     error_rows = [
         (domain, provider, error)
         for domain in sorted(results)
         for provider, error in results[domain].errors
     ]
-    errors = pl.DataFrame(error_rows, schema=ERRORS_SCHEMA, orient="row")
+    return pl.DataFrame(error_rows, schema=ERRORS_SCHEMA, orient="row")
+
+
+def _log_stats(stats: EnrichStats) -> None:
     for name, ps in stats.providers.items():
         log.info(
             "provider %s: %d lookups, %d cached, %d requests, %d found, %d not found, %d errors",
@@ -185,7 +207,6 @@ def enrich_companies(
             ps.not_found,
             ps.errors,
         )
-    return EnrichResult(companies, stats, errors)
 
 
 def _wanted_fields(providers: Sequence[Provider], fields: Sequence[str] | None) -> list[str]:
@@ -330,6 +351,7 @@ class _Asker:
         self.redact = Redactor([secret])
 
     async def ask(self, domain: str, name: str | None) -> tuple[CachedAnswer | None, str | None]:
+        """The answer about `domain` (the cache's, else the provider's), or why there is none."""
         p, stats = self.p, self.stats
         stats.lookups += 1
         cached = self.cache.get(p.name, domain, ttl_days=p.cache_ttl_days)
@@ -342,24 +364,10 @@ class _Asker:
             return None, self.disabled
         url = p.url.format(domain=quote(domain, safe=""), name=quote(name or "", safe=""))
         body = _format_body(p.body, domain, name) if p.body is not None else None
-
-        async def send() -> Answer:
-            async with self.slots:
-                if self.disabled:  # another lookup failed authentication meanwhile
-                    raise _Disabled
-                await self.bucket.acquire()
-                stats.requests += 1
-                return await fetch(
-                    self.client,
-                    p.method,
-                    url,
-                    deadline=p.timeout,
-                    max_bytes=p.max_response_bytes,
-                    json=body,
-                )
-
         try:
-            outcome = await send_with_retry(send, self.policy, label=f"{p.name} {domain}")
+            outcome = await send_with_retry(
+                lambda: self._send(url, body), self.policy, label=f"{p.name} {domain}"
+            )
         except _Disabled:
             stats.errors += 1
             return None, self.disabled
@@ -369,10 +377,31 @@ class _Asker:
                 f"answer over {exc.limit:,} bytes (max_response_bytes), dropped and not cached"
             )
         stats.retries += outcome.attempts - 1
-        response = outcome.response
-        if response is None:
+        if outcome.response is None:
             stats.errors += 1
             return None, self.redact(outcome.error or "no answer")
+        return self._read(domain, outcome.response)
+
+    async def _send(self, url: str, body: Any) -> Answer:
+        """One request, within the provider's concurrency and rate limit."""
+        async with self.slots:
+            if self.disabled:  # another lookup failed authentication meanwhile
+                raise _Disabled
+            await self.bucket.acquire()
+            self.stats.requests += 1
+            return await fetch(
+                self.client,
+                self.p.method,
+                url,
+                deadline=self.p.timeout,
+                max_bytes=self.p.max_response_bytes,
+                json=body,
+            )
+
+    def _read(self, domain: str, response: Answer) -> tuple[CachedAnswer | None, str | None]:
+        """A final answer as found / not found (both cached), or an error (not cached); an
+        authentication failure disables the provider for the rest of the run."""
+        p, stats = self.p, self.stats
         status = response.status_code
         if status in p.not_found_status:
             return self._store(domain, found=False, body=None), None

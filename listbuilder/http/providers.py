@@ -144,84 +144,126 @@ def parse_providers(data: Mapping[str, Any], *, source: str = "<inline>") -> lis
     return providers
 
 
+# key -> (type, bound, bound allowed): the numeric keys of a [[provider]] table.
+_NUMBERS: dict[str, tuple[type, float, bool]] = {
+    "rate_limit": (float, 0.0, False),
+    "timeout": (float, 0.0, False),
+    "max_backoff": (float, 0.0, False),
+    "backoff": (float, 0.0, True),
+    "cache_ttl_days": (float, 0.0, True),
+    "burst": (int, 1, True),
+    "concurrency": (int, 1, True),
+    "retries": (int, 0, True),
+    "max_response_bytes": (int, 1, True),
+}
+
+
+@dataclass
+class _Checked:
+    """One [[provider]] table under validation: how problems name it, the problems found,
+    and the Provider arguments read so far."""
+
+    label: str
+    kwargs: dict[str, Any]
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        self.problems.append(f"{self.label}: {text}")
+
+    def bad(self, key: str, value: Any = None, *, missing: bool = False) -> None:
+        what = "missing" if missing else f"invalid value {value!r}"
+        self.problem(f"{key}: {what}; expected {PROVIDER_KEYS[key]}")
+
+
 def _parse_provider(
     table: dict[str, Any], index: int, source: str
 ) -> tuple[Provider | None, list[str]]:
+    """A Provider from one [[provider]] table, or None and every problem it has."""
     raw_name = table.get("name")
     label = (
         f"provider {raw_name!r}" if isinstance(raw_name, str) and raw_name else f"provider #{index}"
     )
-    problems: list[str] = []
-
-    def bad(key: str, value: Any = None, *, missing: bool = False) -> None:
-        what = "missing" if missing else f"invalid value {value!r}"
-        problems.append(f"{label}: {key}: {what}; expected {PROVIDER_KEYS[key]}")
-
+    checked = _Checked(label, {"source": source})
     for key in sorted(set(table) - set(PROVIDER_KEYS)):
-        problems.append(f"{label}: unknown key {key!r}; valid keys are {', '.join(PROVIDER_KEYS)}")
-    kwargs: dict[str, Any] = {"source": source}
+        checked.problem(f"unknown key {key!r}; valid keys are {', '.join(PROVIDER_KEYS)}")
     if not isinstance(raw_name, str) or not raw_name.strip():
-        bad("name", raw_name, missing=raw_name is None)
+        checked.bad("name", raw_name, missing=raw_name is None)
     else:
-        kwargs["name"] = raw_name.strip()
+        checked.kwargs["name"] = raw_name.strip()
+    for check in (
+        _check_url,
+        _check_method,
+        _check_key,
+        _check_numbers,
+        _check_not_found,
+        _check_fields,
+    ):
+        check(table, checked)
+    if checked.problems:
+        return None, checked.problems
+    return Provider(**checked.kwargs), []
 
+
+def _check_url(table: dict[str, Any], checked: _Checked) -> None:
+    """An http(s) template using {domain}/{name}, never in the host (the key follows it)."""
     url = table.get("url")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        bad("url", url, missing=url is None)
+        checked.bad("url", url, missing=url is None)
+        return
+    names = _template_names(url)
+    if not names or any(n not in PLACEHOLDERS for n in names):
+        checked.bad("url", url)
+        return
+    host = urlsplit(url).netloc
+    if "{" in host or "}" in host:
+        checked.problem(
+            f"url: {{domain}} or {{name}} in the host {host!r}; "
+            "the key would go to a host named by the list: put them in the path or query"
+        )
     else:
-        names = _template_names(url)
-        if not names or any(n not in PLACEHOLDERS for n in names):
-            bad("url", url)
-        elif "{" in urlsplit(url).netloc or "}" in urlsplit(url).netloc:
-            problems.append(
-                f"{label}: url: {{domain}} or {{name}} in the host {urlsplit(url).netloc!r}; "
-                "the key would go to a host named by the list: put them in the path or query"
-            )
-        else:
-            kwargs["url"] = url
+        checked.kwargs["url"] = url
 
+
+def _check_method(table: dict[str, Any], checked: _Checked) -> None:
+    """GET or POST; a `body` table only with POST."""
     method = str(table.get("method", "GET")).upper()
     if method not in METHODS:
-        bad("method", table.get("method"))
-    kwargs["method"] = method
+        checked.bad("method", table.get("method"))
+    checked.kwargs["method"] = method
     if "body" in table:
         if not isinstance(table["body"], dict) or method != "POST":
-            bad("body", table["body"])
+            checked.bad("body", table["body"])
         else:
-            kwargs["body"] = table["body"]
+            checked.kwargs["body"] = table["body"]
 
+
+def _check_key(table: dict[str, Any], checked: _Checked) -> None:
+    """Where the API key comes from (`key_env`) and where it goes (one of `key_header`,
+    `key_param`): both or neither."""
     for key in ("key_env", "key_header", "key_param"):
         if key in table:
             value = table[key]
             if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
-                bad(key, value)
+                checked.bad(key, value)
             else:
-                kwargs[key] = value
+                checked.kwargs[key] = value
     if "key_prefix" in table:
         if isinstance(table["key_prefix"], str):
-            kwargs["key_prefix"] = table["key_prefix"]
+            checked.kwargs["key_prefix"] = table["key_prefix"]
         else:
-            bad("key_prefix", table["key_prefix"])
+            checked.bad("key_prefix", table["key_prefix"])
     has_place = "key_header" in table or "key_param" in table
     if "key_env" in table and not has_place:
-        problems.append(f"{label}: key_env: set key_header or key_param to say where the key goes")
+        checked.problem("key_env: set key_header or key_param to say where the key goes")
     if has_place and "key_env" not in table:
-        problems.append(f"{label}: key_env: missing; name the variable holding the key")
+        checked.problem("key_env: missing; name the variable holding the key")
     if "key_header" in table and "key_param" in table:
-        problems.append(f"{label}: key_header and key_param: set only one of them")
+        checked.problem("key_header and key_param: set only one of them")
 
-    numbers = {
-        "rate_limit": (float, 0.0, False),
-        "timeout": (float, 0.0, False),
-        "max_backoff": (float, 0.0, False),
-        "backoff": (float, 0.0, True),
-        "cache_ttl_days": (float, 0.0, True),
-        "burst": (int, 1, True),
-        "concurrency": (int, 1, True),
-        "retries": (int, 0, True),
-        "max_response_bytes": (int, 1, True),
-    }
-    for key, (kind, low, inclusive) in numbers.items():
+
+def _check_numbers(table: dict[str, Any], checked: _Checked) -> None:
+    """The limits (`_NUMBERS`): numbers, integers where counted, within their bound."""
+    for key, (kind, low, inclusive) in _NUMBERS.items():
         if key not in table:
             continue
         value = table[key]
@@ -229,43 +271,45 @@ def _parse_provider(
         if kind is int:
             ok_type = isinstance(value, int) and not isinstance(value, bool)
         if not ok_type or (value < low if inclusive else value <= low):
-            bad(key, value)
+            checked.bad(key, value)
         else:
-            kwargs[key] = kind(value)
+            checked.kwargs[key] = kind(value)
 
+
+def _check_not_found(table: dict[str, Any], checked: _Checked) -> None:
+    """`not_found_status` (4xx/5xx integers) and `not_found_empty` (a boolean)."""
     if "not_found_status" in table:
         value = table["not_found_status"]
         if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599 for v in value
         ):
-            bad("not_found_status", value)
+            checked.bad("not_found_status", value)
         else:
-            kwargs["not_found_status"] = tuple(value)
+            checked.kwargs["not_found_status"] = tuple(value)
     if "not_found_empty" in table:
         if isinstance(table["not_found_empty"], bool):
-            kwargs["not_found_empty"] = table["not_found_empty"]
+            checked.kwargs["not_found_empty"] = table["not_found_empty"]
         else:
-            bad("not_found_empty", table["not_found_empty"])
+            checked.bad("not_found_empty", table["not_found_empty"])
 
+
+def _check_fields(table: dict[str, Any], checked: _Checked) -> None:
+    """A non-empty table of canonical field = dotted JSON path."""
     fields = table.get("fields")
     if not isinstance(fields, dict) or not fields:
-        bad("fields", fields, missing=fields is None)
-    else:
-        for canonical, path in fields.items():
-            if canonical not in COMPANY_SCHEMA:
-                problems.append(
-                    f"{label}: fields.{canonical}: not a canonical field; use one of "
-                    f"{', '.join(COMPANY_SCHEMA)}"
-                )
-            elif not isinstance(path, str) or not _PATH_RE.match(path):
-                problems.append(
-                    f"{label}: fields.{canonical}: invalid path {path!r}; expected a dotted "
-                    "JSON path such as 'company.metrics.employees' or 'tech.*.name'"
-                )
-        kwargs["fields"] = dict(fields)
-    if problems:
-        return None, problems
-    return Provider(**kwargs), []
+        checked.bad("fields", fields, missing=fields is None)
+        return
+    for canonical, path in fields.items():
+        if canonical not in COMPANY_SCHEMA:
+            checked.problem(
+                f"fields.{canonical}: not a canonical field; use one of {', '.join(COMPANY_SCHEMA)}"
+            )
+        elif not isinstance(path, str) or not _PATH_RE.match(path):
+            checked.problem(
+                f"fields.{canonical}: invalid path {path!r}; expected a dotted "
+                "JSON path such as 'company.metrics.employees' or 'tech.*.name'"
+            )
+    checked.kwargs["fields"] = dict(fields)
 
 
 def _template_names(template: str) -> set[str] | None:

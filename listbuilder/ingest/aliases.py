@@ -308,10 +308,19 @@ COMPANY_ALIASES: dict[str, tuple[str, ...]] = {
         "Parent Company Name",
         "Global Ultimate Business Name",
         "Ultimate Parent Company",
-        "Company ID (Ultimate Parent)",
         "Domestic Ultimate Business Name",
         "Parent Business Name",
+    ),
+    # a parent's id is not its name (briefs printed "Parent: 107784390"): a key of its own
+    "parent_id": (
+        "Company ID (Ultimate Parent)",
+        "Parent Company ID",
         "ParentId",
+        "Parent ID",
+        "Ultimate Parent Company ID",
+        "Ultimate Parent ID",
+        "Global Ultimate DUNS",
+        "Global Ultimate D-U-N-S Number",
         "~Parent Company ID",
     ),
     "phone": (

@@ -186,15 +186,47 @@ def _ingest_one(
     table: RawTable, overrides: dict[str, str | None]
 ) -> tuple[pl.DataFrame, FileReport]:
     frame = table.frame
+    matches = _map_table(table, overrides)
+    by_field = {m.field: m.header for m in matches if m.field}
+    parsed, stats, unparsed = _parse_columns(frame, [m for m in matches if m.field])
+    columns = _canonical_columns(frame, by_field, parsed)
+    out = _canonical_frame(frame, columns, unparsed, table.path)
+    mapped = {m.header for m in matches if m.field}
+    out, renamed = _add_passthrough(out, frame, [h for h in table.headers if h not in mapped])
+    report = FileReport(
+        path=table.path,
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        compression=table.compression,
+        rows=out.height,
+        rejected=table.rejects.height,
+        mapping=matches,
+        fields=stats,
+        notes=_file_notes(table, matches, renamed),
+        renamed=renamed,
+    )
+    return out, report
+
+
+def _map_table(table: RawTable, overrides: dict[str, str | None]) -> list[ColumnMatch]:
+    """The file's header mapping; refused when nothing names the company."""
     own = {h: f for h, f in overrides.items() if h in table.headers}
     matches = map_headers(table.headers, COMPANY_ALIASES, overrides=own)
-    by_field = {m.field: m.header for m in matches if m.field}
-    if "name" not in by_field and "website" not in by_field:
+    fields = {m.field for m in matches if m.field}
+    if "name" not in fields and "website" not in fields:
         raise InputError(
             f"{table.path}: no column for the company name or website "
             f"(headers: {', '.join(table.headers)}); use --map 'Header=name'"
         )
-    mapped_matches = [m for m in matches if m.field]
+    return matches
+
+
+def _parse_columns(
+    frame: pl.DataFrame, mapped: list[ColumnMatch]
+) -> tuple[dict[str, pl.Series], list[FieldStats], pl.Series]:
+    """Every mapped column parsed: header -> values, their stats, and the lineage column
+    `unparsed` (`field=raw` pairs joined with `; `, "" where every value parsed)."""
 
     def process(m: ColumnMatch) -> tuple[pl.Series, FieldStats, pl.Series | None]:
         assert m.field is not None
@@ -205,14 +237,14 @@ def _ingest_one(
 
     # Columns are independent and polars releases the GIL: parse them side by side.
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(process, mapped_matches))
-    parsed = {m.header: values for m, (values, _, _) in zip(mapped_matches, results, strict=True)}
+        results = list(pool.map(process, mapped))
+    parsed = {m.header: values for m, (values, _, _) in zip(mapped, results, strict=True)}
     stats = [field_stats for _, field_stats, _ in results]
     unparsed_parts = [
         pl.when(pl.col(m.header).is_in(bad.implode())).then(
             pl.format(f"{m.field}={{}}", pl.col(m.header))
         )
-        for m, (_, _, bad) in zip(mapped_matches, results, strict=True)
+        for m, (_, _, bad) in zip(mapped, results, strict=True)
         if bad is not None and len(bad)
     ]
     unparsed = (
@@ -220,6 +252,14 @@ def _ingest_one(
         if unparsed_parts
         else pl.Series([None] * frame.height, dtype=pl.String)
     )
+    return parsed, stats, unparsed
+
+
+def _canonical_columns(
+    frame: pl.DataFrame, by_field: dict[str, str], parsed: dict[str, pl.Series]
+) -> dict[str, pl.Series | None]:
+    """Canonical field -> its values (None: no column), with the folding rules applied
+    (employee and revenue ranges, the employee band, the parts of a `location`)."""
 
     def col(target: str) -> pl.Series | None:
         header = by_field.get(target)
@@ -229,11 +269,22 @@ def _ingest_one(
         header = by_field.get("location")
         return parsed[header].struct.field(part) if header else None
 
-    out = pl.DataFrame({"line": frame["line"]})
     columns: dict[str, pl.Series | None] = {target: col(target) for target in COMPANY_SCHEMA}
-    # The band behind the employee value, from whichever column supplied it (an exact
-    # count in `employees` wins over `employees_range`, so its bounds stay null).
-    columns["employees_min"] = columns["employees_max"] = None
+    bounds = _employee_bounds(frame, by_field, columns["employees"])
+    columns["employees_min"] = None if bounds is None else bounds.struct.field("min")
+    columns["employees_max"] = None if bounds is None else bounds.struct.field("max")
+    for target, helper in (("employees", "employees_range"), ("revenue", "revenue_range")):
+        columns[target] = _coalesce(columns[target], col(helper))
+    for part in ("city", "state", "country"):
+        columns[part] = _coalesce(columns[part], loc(part))
+    return columns
+
+
+def _employee_bounds(
+    frame: pl.DataFrame, by_field: dict[str, str], employees: pl.Series | None
+) -> pl.Series | None:
+    """The band behind the employee value, from whichever column supplied it (an exact
+    count in `employees` wins over `employees_range`, so its bounds stay null)."""
     bounds = None
     for source in ("employees", "employees_range"):
         header = by_field.get(source)
@@ -244,18 +295,17 @@ def _ingest_one(
             bounds = these
         else:
             bounds = pl.select(
-                pl.when(pl.lit(columns["employees"]).is_null())
-                .then(pl.lit(these))
-                .otherwise(pl.lit(bounds))
+                pl.when(pl.lit(employees).is_null()).then(pl.lit(these)).otherwise(pl.lit(bounds))
             ).to_series()
-    if bounds is not None:
-        columns["employees_min"] = bounds.struct.field("min")
-        columns["employees_max"] = bounds.struct.field("max")
-    for target, helper in (("employees", "employees_range"), ("revenue", "revenue_range")):
-        columns[target] = _coalesce(columns[target], col(helper))
-    for part in ("city", "state", "country"):
-        columns[part] = _coalesce(columns[part], loc(part))
-    out = out.hstack(
+    return bounds
+
+
+def _canonical_frame(
+    frame: pl.DataFrame, columns: dict[str, pl.Series | None], unparsed: pl.Series, path: str
+) -> pl.DataFrame:
+    """Lineage then canonical columns in schema order: state codes for US/CA, US postal
+    codes padded back to five digits."""
+    out = pl.DataFrame({"line": frame["line"]}).hstack(
         [
             pl.repeat(None, frame.height, dtype=dtype, eager=True).alias(t)
             if columns[t] is None
@@ -278,22 +328,27 @@ def _ingest_one(
     )
     out = out.with_columns(
         row_id=pl.lit(0, pl.Int64),
-        source=pl.lit(table.path),
+        source=pl.lit(path),
         unparsed=pl.when(unparsed != "").then(pl.lit(unparsed)),
     )
-    out = out.select(
+    return out.select(
         [pl.col(c).cast(d) for c, d in LINEAGE_SCHEMA.items()]
         + [pl.col(c).cast(d) for c, d in COMPANY_SCHEMA.items()]
     )
-    mapped = {m.header for m in matches if m.field}
-    passthrough = [h for h in table.headers if h not in mapped]
+
+
+def _add_passthrough(
+    out: pl.DataFrame, frame: pl.DataFrame, passthrough: list[str]
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """``out`` with the unmapped columns, and those renamed for colliding with ours."""
     names = passthrough_names(passthrough)
-    out = (
-        out.with_columns(frame.select(pl.col(h).alias(names[h]) for h in passthrough))
-        if passthrough
-        else out
-    )
-    renamed = {h: c for h, c in names.items() if h != c}
+    if passthrough:
+        out = out.with_columns(frame.select(pl.col(h).alias(names[h]) for h in passthrough))
+    return out, {h: c for h, c in names.items() if h != c}
+
+
+def _file_notes(table: RawTable, matches: list[ColumnMatch], renamed: dict[str, str]) -> list[str]:
+    """The reader's notes, then renamed columns and money columns scaled by their header."""
     notes = list(table.notes)
     if renamed:
         shown = ", ".join(f"{h!r} -> {c!r}" for h, c in list(renamed.items())[:8])
@@ -304,20 +359,7 @@ def _ingest_one(
             scale, _ = header_units(m.header)
             if scale != 1:
                 notes.append(f"{m.header}: values without a unit multiplied by {scale:g}")
-    report = FileReport(
-        path=table.path,
-        format=table.format,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        compression=table.compression,
-        rows=out.height,
-        rejected=table.rejects.height,
-        mapping=matches,
-        fields=stats,
-        notes=notes,
-        renamed=renamed,
-    )
-    return out, report
+    return notes
 
 
 def is_reserved(header: str) -> bool:

@@ -300,6 +300,40 @@ def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> R
         payload = payload.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         sample = sample.replace("\r\n", "\n").replace("\r", "\n")
     delimiter = "\t" if tab else _sniff_delimiter(sample)
+    headers, header_lines = _read_header(sample, delimiter, source)
+    width = len(headers)
+    names = [f"_c{i}" for i in range(width + _EXTRA_FIELDS)]
+    frame = _parse_records(payload, delimiter, names, source)
+    line = _record_lines(payload, frame, names, header_lines)
+    notes: list[str] = []
+    blank = frame.select(pl.all_horizontal(pl.col(n).is_null() for n in names)).to_series()
+    if blank.any():
+        notes.append(f"{blank.sum()} blank line(s) skipped")
+        frame, line = frame.filter(~blank), line.filter(~blank)
+    frame, line, rejects, rejected_rows = _split_long_rows(
+        frame, line, names, headers, delimiter, source
+    )
+    if rejected_rows is not None:
+        notes.append(f"{rejected_rows.height} ragged row(s) with extra fields rejected")
+    frame = frame.select(
+        pl.col(n).alias(h) for n, h in zip(names, headers, strict=False)
+    ).insert_column(0, line)
+    fmt = "tsv" if delimiter == "\t" else "csv"
+    return RawTable(
+        frame=frame,
+        path=source,
+        format=fmt,
+        encoding=None,
+        delimiter=delimiter,
+        headers=headers,
+        rejects=rejects,
+        notes=notes,
+        rejected_rows=rejected_rows,
+    )
+
+
+def _read_header(sample: str, delimiter: str, source: str) -> tuple[list[str], int]:
+    """The header row's unique names and the physical lines it spans (quoted newlines)."""
     try:
         header = next(csv.reader(io.StringIO(sample), delimiter=delimiter), [])
     except csv.Error as exc:
@@ -308,11 +342,15 @@ def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> R
         raise InputError(f"{source}: the first line is empty; put the header row on line 1")
     headers = _unique_headers(header)
     _check_width(len(headers), source)
-    width = len(headers)
-    header_lines = 1 + sum(cell.count("\n") for cell in header)
-    names = [f"_c{i}" for i in range(width + _EXTRA_FIELDS)]
+    return headers, 1 + sum(cell.count("\n") for cell in header)
+
+
+def _parse_records(payload: bytes, delimiter: str, names: list[str], source: str) -> pl.DataFrame:
+    """The records under the header as String columns ``names`` (the header's width plus
+    ``_EXTRA_FIELDS``: short rows padded, longer ones cut). Raises ``_NotUtf8`` for a
+    payload that is not UTF-8 after all."""
     try:
-        frame = pl.read_csv(
+        return pl.read_csv(
             payload,
             has_header=False,
             separator=delimiter,
@@ -329,7 +367,13 @@ def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> R
         raise InputError(
             f"{source}: cannot parse as delimited text ({reason}); check the file or pass --format"
         ) from None
-    # Records spanning several lines push later records down: count embedded newlines.
+
+
+def _record_lines(
+    payload: bytes, frame: pl.DataFrame, names: list[str], header_lines: int
+) -> pl.Series:
+    """The physical line each record starts on (records spanning several lines push later
+    records down: their embedded newlines are counted)."""
     # `line` stays a separate Series until the end: adding it to the many-chunk frame
     # early would force a costly rechunk of every column.
     if payload.count(b"\n") > frame.height + header_lines:
@@ -341,66 +385,55 @@ def _read_delimited(payload: bytes, sample: str, source: str, *, tab: bool) -> R
         line = (spans + 1).cum_sum() - (spans + 1) + header_lines + 1
     else:
         line = pl.int_range(header_lines + 1, frame.height + header_lines + 1, eager=True)
-    line = line.cast(pl.Int64).alias("line")
-    notes: list[str] = []
-    blank = frame.select(pl.all_horizontal(pl.col(n).is_null() for n in names)).to_series()
-    if blank.any():
-        notes.append(f"{blank.sum()} blank line(s) skipped")
-        frame, line = frame.filter(~blank), line.filter(~blank)
+    return line.cast(pl.Int64).alias("line")
+
+
+def _split_long_rows(
+    frame: pl.DataFrame,
+    line: pl.Series,
+    names: list[str],
+    headers: list[str],
+    delimiter: str,
+    source: str,
+) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, pl.DataFrame | None]:
+    """Rows with a non-empty field past the header taken out: (rows kept, their lines,
+    the rejects ``ragged row: N fields, header has M``, the rejected rows under their
+    headers, or None when there were none)."""
+    width = len(headers)
     extras = names[width:]
-    rejects = pl.DataFrame(schema=REJECT_SCHEMA)
-    rejected_rows = None
-    if sum(frame.select(pl.col(extras).null_count()).row(0)) < frame.height * len(extras):
-        is_long = frame.select(
-            pl.any_horizontal(pl.col(n).is_not_null() for n in extras)
-        ).to_series()
-        long_rows = (
-            frame.filter(is_long)
-            .with_columns(
-                pl.max_horizontal(
-                    pl.when(pl.col(n).is_not_null()).then(width + i + 1)
-                    for i, n in enumerate(extras)
-                ).alias("_fields")
-            )
-            .insert_column(0, line.filter(is_long))
+    if sum(frame.select(pl.col(extras).null_count()).row(0)) >= frame.height * len(extras):
+        return frame, line, pl.DataFrame(schema=REJECT_SCHEMA), None
+    is_long = frame.select(pl.any_horizontal(pl.col(n).is_not_null() for n in extras)).to_series()
+    long_rows = (
+        frame.filter(is_long)
+        .with_columns(
+            pl.max_horizontal(
+                pl.when(pl.col(n).is_not_null()).then(width + i + 1) for i, n in enumerate(extras)
+            ).alias("_fields")
         )
-        frame, line = frame.filter(~is_long), line.filter(~is_long)
-        rejected_rows = long_rows.select(
-            "line", *(pl.col(n).alias(h) for n, h in zip(names, headers, strict=False))
-        )
-        at_least = pl.when(pl.col("_fields") == width + _EXTRA_FIELDS).then(pl.lit("at least "))
-        rejects = long_rows.select(
-            pl.lit(source).alias("source"),
-            pl.col("line"),
-            pl.lit("ingest").alias("stage"),
-            pl.format(
-                "ragged row: {}{} fields, header has {}",
-                at_least.otherwise(pl.lit("")),
-                pl.col("_fields"),
-                pl.lit(width),
-            ).alias("reason"),
-            pl.lit(None, pl.String).alias("name"),
-            pl.lit(None, pl.String).alias("domain"),
-            pl.concat_str([pl.col(n).fill_null("") for n in names], separator=delimiter)
-            .str.strip_chars_end(delimiter)
-            .alias("detail"),
-        )
-        notes.append(f"{long_rows.height} ragged row(s) with extra fields rejected")
-    frame = frame.select(
-        pl.col(n).alias(h) for n, h in zip(names, headers, strict=False)
-    ).insert_column(0, line)
-    fmt = "tsv" if delimiter == "\t" else "csv"
-    return RawTable(
-        frame=frame,
-        path=source,
-        format=fmt,
-        encoding=None,
-        delimiter=delimiter,
-        headers=headers,
-        rejects=rejects,
-        notes=notes,
-        rejected_rows=rejected_rows,
+        .insert_column(0, line.filter(is_long))
     )
+    rejected_rows = long_rows.select(
+        "line", *(pl.col(n).alias(h) for n, h in zip(names, headers, strict=False))
+    )
+    at_least = pl.when(pl.col("_fields") == width + _EXTRA_FIELDS).then(pl.lit("at least "))
+    rejects = long_rows.select(
+        pl.lit(source).alias("source"),
+        pl.col("line"),
+        pl.lit("ingest").alias("stage"),
+        pl.format(
+            "ragged row: {}{} fields, header has {}",
+            at_least.otherwise(pl.lit("")),
+            pl.col("_fields"),
+            pl.lit(width),
+        ).alias("reason"),
+        pl.lit(None, pl.String).alias("name"),
+        pl.lit(None, pl.String).alias("domain"),
+        pl.concat_str([pl.col(n).fill_null("") for n in names], separator=delimiter)
+        .str.strip_chars_end(delimiter)
+        .alias("detail"),
+    )
+    return frame.filter(~is_long), line.filter(~is_long), rejects, rejected_rows
 
 
 def _stringify(frame: pl.DataFrame) -> pl.DataFrame:

@@ -302,61 +302,43 @@ def _expr(
     return build
 
 
+def _unit(col: pl.Expr) -> pl.Expr:
+    """The multiplier of a unit letter (`k`, `m`, `b`, `t`; none is 1)."""
+    return col.fill_null("").replace_strict(_UNITS, default=None, return_dtype=pl.Float64)
+
+
 def _range_value(frame: pl.DataFrame, column: str, *, floor: float) -> pl.Series:
     """Number from a compact range string (`10m-50m`, `1b+`, `under1m`); see module doc."""
     g = frame.select(pl.col(column).str.extract_groups(_RANGE_RE)).unnest(column)
-
-    def unit(col: pl.Expr) -> pl.Expr:
-        return col.fill_null("").replace_strict(_UNITS, default=None, return_dtype=pl.Float64)
-
     return g.select(
         pl.when(pl.col("hi").is_not_null() & pl.col("op").is_null() & pl.col("plus").is_null())
         .then(
             (
                 pl.col("lo").cast(pl.Float64, strict=False)
-                * unit(pl.when(pl.col("lu") == "").then(pl.col("hu")).otherwise(pl.col("lu")))
-                + pl.col("hi").cast(pl.Float64, strict=False) * unit(pl.col("hu"))
+                * _unit(pl.when(pl.col("lu") == "").then(pl.col("hu")).otherwise(pl.col("lu")))
+                + pl.col("hi").cast(pl.Float64, strict=False) * _unit(pl.col("hu"))
             )
             / 2
         )
         .when(pl.col("hi").is_not_null())
         .then(None)  # `over 10-50` and friends: not a number we can trust
         .when(pl.col("op").is_in(_BELOW_OPS))
-        .then((pl.col("lo").cast(pl.Float64, strict=False) * unit(pl.col("lu")) + floor) / 2)
-        .otherwise(pl.col("lo").cast(pl.Float64, strict=False) * unit(pl.col("lu")))
+        .then((pl.col("lo").cast(pl.Float64, strict=False) * _unit(pl.col("lu")) + floor) / 2)
+        .otherwise(pl.col("lo").cast(pl.Float64, strict=False) * _unit(pl.col("lu")))
         .alias("value")
     ).to_series()
 
 
-def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
-    """`value` (the point estimate), `min` and `max` (the band's bounds, only for ranges)."""
-    frame = frame.with_columns(t=clean_text(pl.col("v")).str.to_lowercase())
-    frame = frame.with_columns(
-        solo=pl.col("t").str.contains(
-            r"^(self[\s-]?employed|myself only|just me|solo|sole trader)$"
-        ),
-        # Excel turns the band "1-10" into "10-Jan" and "11-50" into "Nov-50".
-        excel=pl.col("t").str.extract_groups(
-            r"^(?P<a>\d{1,2})-(?P<m1>[a-z]{3})$|^(?P<m2>[a-z]{3})-(?P<b>\d+)$"
-        ),
-        compact=pl.col("t")
-        .str.replace_all(r"\b(employees?|emps?|staff|people|persons|fte|headcount)\b", "")
-        .str.replace_all(r"\s+to\s+|–|—", "-")
-        .str.replace_all(r"[,\s]", ""),
-    ).unnest("excel")
-    frame = frame.with_columns(value=_range_value(frame, "compact", floor=1.0))
-    g = frame.select(pl.col("compact").str.extract_groups(_RANGE_RE)).unnest("compact")
-
-    def unit(col: pl.Expr) -> pl.Expr:
-        return col.fill_null("").replace_strict(_UNITS, default=None, return_dtype=pl.Float64)
-
-    lo = pl.col("lo").cast(pl.Float64, strict=False) * unit(
+def _range_bounds(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """`min` and `max` (Float64) of the band a compact range string names, from a floor
+    of 1: `1001-5000` both ends; `10001+` / `over500` the lower end, open above; `<10` /
+    `under50` 1 to the bound. A plain count, and `over10-50`, name no band (both null)."""
+    g = frame.select(pl.col(column).str.extract_groups(_RANGE_RE)).unnest(column)
+    lo = pl.col("lo").cast(pl.Float64, strict=False) * _unit(
         pl.when(pl.col("lu") == "").then(pl.col("hu")).otherwise(pl.col("lu"))
     )
-    hi = pl.col("hi").cast(pl.Float64, strict=False) * unit(pl.col("hu"))
-    bounds = g.select(
-        # `1,001-5,000`: both ends; `10,001+` / `over 500`: the lower end, open above;
-        # `<10` / `under 50`: from the floor (1 employee) to the bound. Plain counts: none.
+    hi = pl.col("hi").cast(pl.Float64, strict=False) * _unit(pl.col("hu"))
+    return g.select(
         min=pl.when(pl.col("hi").is_not_null() & pl.col("op").is_null() & pl.col("plus").is_null())
         .then(lo)
         .when(pl.col("hi").is_not_null())
@@ -370,7 +352,38 @@ def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
         .when(pl.col("op").is_in(_BELOW_OPS) & pl.col("hi").is_null())
         .then(lo),
     )
-    frame = frame.hstack(bounds)
+
+
+def _employee_parts(frame: pl.DataFrame) -> pl.DataFrame:
+    """`value` (the point estimate), `min` and `max` (the band's bounds, only for ranges)."""
+    frame = _employee_text(frame)
+    frame = frame.with_columns(value=_range_value(frame, "compact", floor=1.0))
+    return _employee_counts(frame.hstack(_range_bounds(frame, "compact")))
+
+
+def _employee_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (column `v`) with `t` (cleaned, lower case), `solo` (a one-person
+    company), the parts of an Excel-mangled band (`a`-`m1`, `m2`-`b`) and `compact`
+    (the text as a compact range string: `1,001 to 5,000 employees` -> `1001-5000`)."""
+    frame = frame.with_columns(t=clean_text(pl.col("v")).str.to_lowercase())
+    return frame.with_columns(
+        solo=pl.col("t").str.contains(
+            r"^(self[\s-]?employed|myself only|just me|solo|sole trader)$"
+        ),
+        # Excel turns the band "1-10" into "10-Jan" and "11-50" into "Nov-50".
+        excel=pl.col("t").str.extract_groups(
+            r"^(?P<a>\d{1,2})-(?P<m1>[a-z]{3})$|^(?P<m2>[a-z]{3})-(?P<b>\d+)$"
+        ),
+        compact=pl.col("t")
+        .str.replace_all(r"\b(employees?|emps?|staff|people|persons|fte|headcount)\b", "")
+        .str.replace_all(r"\s+to\s+|–|—", "-")
+        .str.replace_all(r"[,\s]", ""),
+    ).unnest("excel")
+
+
+def _employee_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """`value`, `min`, `max` as Int64 counts: the range's, else the Excel band's (`10-Jan`
+    is 1 to 10); a solo company is 1; implausible counts are null."""
 
     def month(col: str) -> pl.Expr:
         return pl.col(col).replace_strict(_MONTHS, default=None, return_dtype=pl.Float64)

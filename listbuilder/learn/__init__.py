@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from listbuilder.learn.backtest import Backtest, backtest_deals
 from listbuilder.learn.deals import DEAL_ALIASES, Deals, read_deals
-from listbuilder.learn.learn import Draft, learn_profile, write_draft
+from listbuilder.learn.draft import Draft, write_draft
+from listbuilder.learn.learn import learn_profile
 from listbuilder.learn.report import render_backtest, write_backtest
 from listbuilder.learn.review import Review, review_deals
 

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import polars as pl
 
 from listbuilder.errors import InputError
+from listbuilder.formatting import dollars_text, percent_text
 from listbuilder.learn import stats
 from listbuilder.profile.model import Profile
 from listbuilder.score import score_companies
@@ -40,15 +42,17 @@ def _ratio_of(value: float | None, base: float | None) -> float | None:
 
 
 def classify_deals(deals: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    """Add fit_score, fit_tier, passes (hard filters), in_icp, segment, filter_reason, breakdown."""
+    """Add fit_score, fit_tier, passes (hard filters), in_icp, segment, breakdown, and for a
+    deal failing the hard filters `failed_check` (the index of the first failed rule in
+    `profile.rules`, `Scored.failed`) and `failed_no_data` (it failed for lack of data)."""
     free = dataclasses.replace(profile, requires=(), excludes=())
     scored = score_companies(deals, free).companies
     strict = score_companies(deals, profile)
     kept = strict.companies.select("row_id", passes=pl.lit(True))
-    reasons = strict.rejects.select("line", filter_reason="reason")
+    failed = strict.failed.select("row_id", failed_check="check", failed_no_data="no_data")
     out = (
         scored.join(kept, on="row_id", how="left")
-        .join(reasons, on="line", how="left")
+        .join(failed, on="row_id", how="left")
         .with_columns(pl.col("passes").fill_null(False))
     )
     return out.with_columns(
@@ -210,14 +214,15 @@ def signal_at_creation(deals: pl.DataFrame, events: Any, rules: Sequence[Any]) -
 
 
 def filter_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str, Any]]:
-    """Per hard filter: closed deals it drops (first failed rule) vs the deals passing them all."""
+    """Per hard filter: closed deals it drops (its first failed rule, on a value rather than
+    for lack of data) vs the deals passing them all."""
     closed = classified.filter(pl.col("outcome") != "open")
     passing = closed.filter(pl.col("passes"))
     p_won = int((passing["outcome"] == "won").sum())
     found = []
-    for rule in profile.rules:
-        reason = f"{'failed' if rule.kind == 'require' else 'excluded'}: {rule.label}"
-        dropped = closed.filter(pl.col("filter_reason") == reason)
+    for index, rule in enumerate(profile.rules):
+        on_value = (pl.col("failed_check") == index) & ~pl.col("failed_no_data")
+        dropped = closed.filter(on_value)
         won = int((dropped["outcome"] == "won").sum())
         ratio, low, high = stats.rate_ratio(won, dropped.height, p_won, passing.height)
         verdict = _lift_verdict(
@@ -228,7 +233,7 @@ def filter_stats(classified: pl.DataFrame, profile: Profile) -> list[dict[str, A
         )
         found.append(
             {
-                "rule": reason,
+                "rule": f"{'failed' if rule.kind == 'require' else 'excluded'}: {rule.label}",
                 "dropped": dropped.height,
                 "dropped_won": won,
                 "dropped_rate": won / dropped.height if dropped.height else None,
@@ -348,7 +353,7 @@ def _rounded(value: Any) -> Any:
 
 
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
+    return percent_text(value)
 
 
 def times(value: float | None) -> str:
@@ -392,7 +397,8 @@ def _verdict(
         extras.append(f"close in a median {cyc['in']:.0f} days vs {cyc['out']:.0f}")
     acv = lifts["acv_median"]
     if acv["lift"] is not None:
-        extras.append(f"median ACV {times(acv['lift'])} (${acv['in']:,.0f} vs ${acv['out']:,.0f})")
+        acv_values = f"{dollars_text(acv['in'])} vs {dollars_text(acv['out'])}"
+        extras.append(f"median ACV {times(acv['lift'])} ({acv_values})")
     ret = lifts["retention"]
     if ret["in"] is not None and ret["out"] is not None:
         extras.append(f"12-month retention {pct(ret['in'])} vs {pct(ret['out'])}")
@@ -436,19 +442,8 @@ def backtest_deals(
             f"{source or 'deals'}: no deals with a created date; nothing to learn from"
         )
     classified = retention_known(classify_deals(deals, profile), when)
-
-    def measure(frame: pl.DataFrame, label: str) -> dict[str, Any]:
-        return group_stats(
-            frame, label, seed=seed, retention=has_retention, expansion=has_expansion
-        )
-
-    order = [name for name, _ in profile.tiers] + [BELOW_TIERS, OUT_FILTERED]
-    present = set(classified["segment"])
-    segments = [  # segments without deals are left out
-        measure(classified.filter(pl.col("segment") == name), name)
-        for name in order
-        if name in present
-    ]
+    measure = partial(group_stats, seed=seed, retention=has_retention, expansion=has_expansion)
+    segments = segment_stats(classified, profile, measure)
     inside = classified.filter(pl.col("in_icp"))
     outside = classified.filter(~pl.col("in_icp"))
     a = measure(inside, "in-ICP")
@@ -457,45 +452,12 @@ def backtest_deals(
     criteria = criterion_stats(classified, profile)
     filters = filter_stats(classified, profile)
     predictive, verdict, summary = _verdict(a, b, lifts, criteria)
-    costly = [f for f in filters if f["verdict"] == "drops deals that win more often"]
-    for f in costly:
-        verdict += (
-            f" The hard filter {f['rule']} drops deals that win {pct(f['dropped_rate'])} of the "
-            f"time vs {pct(f['passing_rate'])} for the deals it keeps."
-        )
+    verdict += _costly_filters(filters)
     timing = None
     if events is not None:
-        scored = classified.join(
-            signal_at_creation(deals, events, profile.signals), on="row_id", how="left"
-        )
-        live = scored.filter(pl.col("signal_score") > 0)
-        quiet = scored.filter(~(pl.col("signal_score") > 0))
-        with_signal = measure(live, "live signal at creation")
-        without = measure(quiet, "no signal at creation")
-        ratio, low, high = stats.rate_ratio(
-            with_signal["won"], with_signal["closed"], without["won"], without["closed"]
-        )
-        timing = {
-            "groups": [with_signal, without],
-            "win_rate": {
-                "in": with_signal["win_rate"],
-                "out": without["win_rate"],
-                "lift": ratio,
-                "low": low,
-                "high": high,
-            },
-        }
-        if with_signal["closed"] >= MIN_CLOSED and without["closed"] >= MIN_CLOSED:
-            verdict += (
-                f" Deals opened with a live signal win {times(ratio)} as often "
-                f"({pct(with_signal['win_rate'])} vs {pct(without['win_rate'])}; 95% interval "
-                f"{times(low)}–{times(high)})."
-            )
-        else:
-            verdict += (
-                f" Too few deals opened with a live signal to judge timing "
-                f"({with_signal['closed']} closed)."
-            )
+        signal = signal_at_creation(deals, events, profile.signals)
+        timing, said = timing_stats(classified.join(signal, on="row_id", how="left"), measure)
+        verdict += said
     return Backtest(
         profile=profile.name,
         source=source,
@@ -511,3 +473,65 @@ def backtest_deals(
         summary=summary,
         timing=timing,
     )
+
+
+def segment_stats(
+    classified: pl.DataFrame,
+    profile: Profile,
+    measure: Callable[[pl.DataFrame, str], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The metrics of each tier, then "below tiers" and "filtered out"; segments without
+    deals are left out."""
+    order = [name for name, _ in profile.tiers] + [BELOW_TIERS, OUT_FILTERED]
+    present = set(classified["segment"])
+    return [
+        measure(classified.filter(pl.col("segment") == name), name)
+        for name in order
+        if name in present
+    ]
+
+
+def _costly_filters(filters: list[dict[str, Any]]) -> str:
+    """A sentence per hard filter that drops deals winning more often than those it keeps."""
+    return "".join(
+        f" The hard filter {f['rule']} drops deals that win {pct(f['dropped_rate'])} of the "
+        f"time vs {pct(f['passing_rate'])} for the deals it keeps."
+        for f in filters
+        if f["verdict"] == "drops deals that win more often"
+    )
+
+
+def timing_stats(
+    scored: pl.DataFrame, measure: Callable[[pl.DataFrame, str], dict[str, Any]]
+) -> tuple[dict[str, Any], str]:
+    """(timing, verdict sentence): deals opened with a live signal (`signal_score` > 0 at
+    creation) vs the others, `measure` giving each group's metrics."""
+    live = scored.filter(pl.col("signal_score") > 0)
+    quiet = scored.filter(~(pl.col("signal_score") > 0))
+    with_signal = measure(live, "live signal at creation")
+    without = measure(quiet, "no signal at creation")
+    ratio, low, high = stats.rate_ratio(
+        with_signal["won"], with_signal["closed"], without["won"], without["closed"]
+    )
+    timing = {
+        "groups": [with_signal, without],
+        "win_rate": {
+            "in": with_signal["win_rate"],
+            "out": without["win_rate"],
+            "lift": ratio,
+            "low": low,
+            "high": high,
+        },
+    }
+    if with_signal["closed"] >= MIN_CLOSED and without["closed"] >= MIN_CLOSED:
+        said = (
+            f" Deals opened with a live signal win {times(ratio)} as often "
+            f"({pct(with_signal['win_rate'])} vs {pct(without['win_rate'])}; 95% interval "
+            f"{times(low)}–{times(high)})."
+        )
+    else:
+        said = (
+            f" Too few deals opened with a live signal to judge timing "
+            f"({with_signal['closed']} closed)."
+        )
+    return timing, said

@@ -25,7 +25,7 @@ import polars as pl
 from listbuilder.dedupe.matcher import link_to_list
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
-from listbuilder.ingest import map_headers, read_companies, read_raw
+from listbuilder.ingest import Ingested, map_headers, read_companies, read_raw
 from listbuilder.ingest import values as V
 from listbuilder.ingest.aliases import ColumnMatch
 from listbuilder.normalize import normalize_companies
@@ -238,8 +238,44 @@ def read_deals(
 ) -> Deals:
     """Read a deals export; with `companies`, firmographics come from that list (domain, name)."""
     source = str(path)
-    raw = read_raw(path)
-    found = map_deal_headers(raw.headers, source)
+    found = map_deal_headers(read_raw(path).headers, source)
+    ingested, frame = _ingest_deal_file(path, found)
+    frame = _deal_problems(_parse_deal_columns(frame, found))
+    kept, no_id = normalize_companies(frame)
+    rejects = [ingested.rejects, no_id.with_columns(reason=pl.lit("no account name or domain"))]
+    bad = kept.filter(pl.col("_reason").is_not_null())
+    rejects.append(_rejects(bad, pl.col("_reason"), pl.col("_detail")))
+    kept = kept.filter(pl.col("_reason").is_null()).drop("_reason", "_detail")
+    matched = None
+    if companies is not None:
+        kept, unmatched, matched = join_companies(kept, companies, settings=settings)
+        rejects.append(unmatched)
+    passthrough = [c for c in kept.columns if c.startswith(_RAW)]
+    deals = kept.drop(passthrough).select(
+        pl.exclude(*DEAL_SCHEMA), *[pl.col(c).cast(d) for c, d in DEAL_SCHEMA.items()]
+    )
+    all_rejects = pl.concat(
+        [
+            r.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+            for r in rejects
+        ]
+    ).sort("line")
+    mapping = [ColumnMatch(h, f, 100, "alias") for f, h in found.items()]
+    return Deals(
+        deals=deals,
+        rejects=all_rejects,
+        mapping=mapping,
+        source=source,
+        has_retention=bool({"churned", "renewed"} & set(found)),
+        has_expansion="expansion" in found,
+        matched=matched,
+    )
+
+
+def _ingest_deal_file(path: str | Path, found: dict[str, str]) -> tuple[Ingested, pl.DataFrame]:
+    """The file read as a company list (account -> name, domain -> website, the other deal
+    columns skipped) and its rows with the deal columns parked under private names, so
+    `outcome`, `created`... can be computed."""
     overrides: dict[str, str] = {h: "-" for f, h in found.items() if f not in ("account", "domain")}
     if "account" in found:
         overrides[found["account"]] = "name"
@@ -247,14 +283,19 @@ def read_deals(
         overrides[found["domain"]] = "website"
     ingested = read_companies(path, column_map=overrides)
     # deal columns pass through under their header (`input_<header>` when it names one of
-    # our columns); park them under private names so `outcome`, `created`... can be computed
+    # our columns)
     renamed = ingested.reports[0].renamed
     raw_names = {}
     for name, header in found.items():
         if name in ("account", "domain"):
             continue
         raw_names[renamed.get(header, header)] = f"{_RAW}{name}"
-    frame = ingested.companies.rename(raw_names)
+    return ingested, ingested.companies.rename(raw_names)
+
+
+def _parse_deal_columns(frame: pl.DataFrame, found: dict[str, str]) -> pl.DataFrame:
+    """The deal columns parsed (stage, outcome, dates, amounts, cycle_days), with the raw
+    text of the dates and amounts kept for the rejects."""
 
     def text(name: str) -> pl.Expr:
         column = f"{_RAW}{name}"
@@ -283,11 +324,16 @@ def read_deals(
         _amount_raw=text("amount"),
         _expansion_raw=text("expansion"),
     )
-    frame = frame.with_columns(
+    return frame.with_columns(
         cycle_days=pl.when(pl.col("outcome") != "open")
         .then((pl.col("closed") - pl.col("created")).dt.total_days())
         .cast(pl.Int64)
     )
+
+
+def _deal_problems(frame: pl.DataFrame) -> pl.DataFrame:
+    """`_reason` (why the deal cannot be used, null when it can) and `_detail` (the raw
+    value at fault) in place of the raw text columns."""
     reason = (
         pl.when(pl.col("_created_raw").is_null())
         .then(pl.lit("no created date"))
@@ -322,36 +368,7 @@ def read_deals(
         .otherwise(None)
     )
     frame = frame.with_columns(_reason=reason).with_columns(_detail=detail)
-    frame = frame.drop("_created_raw", "_closed_raw", "_amount_raw", "_expansion_raw")
-    kept, no_id = normalize_companies(frame)
-    rejects = [ingested.rejects, no_id.with_columns(reason=pl.lit("no account name or domain"))]
-    bad = kept.filter(pl.col("_reason").is_not_null())
-    rejects.append(_rejects(bad, pl.col("_reason"), pl.col("_detail")))
-    kept = kept.filter(pl.col("_reason").is_null()).drop("_reason", "_detail")
-    matched = None
-    if companies is not None:
-        kept, unmatched, matched = join_companies(kept, companies, settings=settings)
-        rejects.append(unmatched)
-    passthrough = [c for c in kept.columns if c.startswith(_RAW)]
-    deals = kept.drop(passthrough).select(
-        pl.exclude(*DEAL_SCHEMA), *[pl.col(c).cast(d) for c, d in DEAL_SCHEMA.items()]
-    )
-    all_rejects = pl.concat(
-        [
-            r.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
-            for r in rejects
-        ]
-    ).sort("line")
-    mapping = [ColumnMatch(h, f, 100, "alias") for f, h in found.items()]
-    return Deals(
-        deals=deals,
-        rejects=all_rejects,
-        mapping=mapping,
-        source=source,
-        has_retention=bool({"churned", "renewed"} & set(found)),
-        has_expansion="expansion" in found,
-        matched=matched,
-    )
+    return frame.drop("_created_raw", "_closed_raw", "_amount_raw", "_expansion_raw")
 
 
 def _rejects(frame: pl.DataFrame, reason: pl.Expr, detail: pl.Expr) -> pl.DataFrame:

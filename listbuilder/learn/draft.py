@@ -1,25 +1,46 @@
-"""The learned draft profile as TOML: every rule with its evidence in a comment beside it.
+"""The learned draft profile: `Draft`, and its TOML with the evidence beside every rule.
 
-`draft_toml` renders a `Draft` from `listbuilder.learn.learn` (`Draft.to_toml` calls it);
-`write_draft` writes it atomically.
+`learn_profile` (`listbuilder.learn.learn`) fills a `Draft`; `draft_toml` renders it
+(`Draft.to_toml` calls it); `write_draft` writes it atomically.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from listbuilder.export.files import write_text_atomic
+from listbuilder.learn.model import DraftRule, Segment
 from listbuilder.profile.conditions import toml_value
-
-if TYPE_CHECKING:
-    from listbuilder.learn.learn import Draft, Rule
 
 DRAFT_TIERS = {"A": 75, "B": 50, "C": 25}
 
 
-def _rule_toml(rule: Rule) -> list[str]:
+@dataclass
+class Draft:
+    """A learned profile (`to_toml` is the file) and what was said about it."""
+
+    source: str
+    as_of: dt.date
+    best: str
+    good: int
+    bad: int
+    criteria: list[DraftRule]
+    requires: list[DraftRule]
+    excludes: list[DraftRule]
+    too_little: list[Segment]
+    no_signal: list[str]
+    reason: str = ""
+    summary: list[str] = dc_field(default_factory=list)
+
+    def to_toml(self) -> str:
+        return draft_toml(self)
+
+
+def _rule_toml(rule: DraftRule) -> list[str]:
     lines = [f"# evidence: {rule.evidence}"]
     if rule.coefficient is not None and rule.kind == "criterion":
         lines.append(

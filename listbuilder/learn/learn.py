@@ -25,6 +25,10 @@ The method, in the order an SDR manager can check it in the draft's comments:
    the rest with the whole interval below 1; `[[require]]` only where evidence
    is overwhelming: at least 2 x `min_deals` deals outside a rule, and an upper
    Wilson bound of their win rate under 10%.
+
+Every candidate rule is matched as scoring matches it (`listbuilder.learn.candidates`:
+the rule as a profile condition, compiled by `score.compile`), so the lift quoted for
+a drafted rule is the lift `backtest` measures for it, employee bands included.
 """
 
 from __future__ import annotations
@@ -32,17 +36,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Any
 
 import polars as pl
 
 from listbuilder.errors import InputError
+from listbuilder.formatting import money_text
 from listbuilder.learn import stats
-from listbuilder.learn.backtest import pct, retention_known, times
-from listbuilder.learn.draft import draft_toml
-from listbuilder.learn.draft import write_draft as write_draft  # re-exported
+from listbuilder.learn.backtest import pct, retention_known
+from listbuilder.learn.candidates import RuleMatcher, rule_condition
+from listbuilder.learn.draft import Draft
+from listbuilder.learn.model import DraftRule, Segment
 from listbuilder.normalize.geo import REGIONS
 from listbuilder.schema import FUNDING_STAGES
 
@@ -87,72 +91,6 @@ BAND_FIELDS = {"employees": EMPLOYEE_BANDS, "revenue": REVENUE_BANDS}
 LEARN_REGIONS = ("NA", "UKI", "DACH", "NORDICS", "BENELUX", "EU", "EMEA", "APAC", "ANZ", "LATAM")
 
 
-@dataclass(frozen=True)
-class Segment:
-    """One attribute value (or band) and how its deals did against the rest."""
-
-    field: str
-    value: Any  # a string, or (low, high) for a band
-    label: str
-    n: int  # closed, labelled deals in the segment
-    good: int
-    rest_n: int
-    rest_good: int
-    lift: float | None
-    low: float | None
-    high: float | None
-
-    @property
-    def rate(self) -> float | None:
-        return self.good / self.n if self.n else None
-
-    @property
-    def rest_rate(self) -> float | None:
-        return self.rest_good / self.rest_n if self.rest_n else None
-
-    def evidence(self) -> str:
-        return (
-            f"{self.n} deals, win rate {pct(self.rate)} vs {pct(self.rest_rate)} for the rest, "
-            f"lift {times(self.lift)} ({times(self.low)}–{times(self.high)})"
-        )
-
-
-@dataclass
-class Rule:
-    """A draft criterion or hard filter: a field, an operator, the values, the evidence."""
-
-    kind: str  # criterion | require | exclude
-    name: str
-    field: str
-    op: str
-    value: Any
-    evidence: str
-    segments: list[Segment] = dc_field(default_factory=list)
-    coefficient: float | None = None
-    weight: int = 0
-
-
-@dataclass
-class Draft:
-    """A learned profile (`to_toml` is the file) and what was said about it."""
-
-    source: str
-    as_of: dt.date
-    best: str
-    good: int
-    bad: int
-    criteria: list[Rule]
-    requires: list[Rule]
-    excludes: list[Rule]
-    too_little: list[Segment]
-    no_signal: list[str]
-    reason: str = ""
-    summary: list[str] = dc_field(default_factory=list)
-
-    def to_toml(self) -> str:
-        return draft_toml(self)
-
-
 def label_deals(deals: pl.DataFrame, *, best: str = "won", as_of: dt.date) -> pl.DataFrame:
     """Closed deals with `good` (1 best customer, 0 lost/churned); middle won deals dropped."""
     frame = retention_known(deals.filter(pl.col("outcome") != "open"), as_of)
@@ -171,32 +109,27 @@ def label_deals(deals: pl.DataFrame, *, best: str = "won", as_of: dt.date) -> pl
 def _band_label(fld: str, band: tuple[int, int | None]) -> str:
     low, high = band
     if fld == "revenue":
-
-        def money(v: float) -> str:
-            return f"${v / 1e9:g}B" if v >= 1e9 else f"${v / 1e6:g}M"
-
-        return (
-            f"revenue {money(low)}+" if high is None else f"revenue {money(low)}–{money(high + 1)}"
-        )
+        shown = money_text(low) + ("+" if high is None else f"–{money_text(high + 1)}")
+        return f"revenue {shown}"
     return f"{low}+ employees" if high is None else f"{low}–{high} employees"
 
 
-def _indicator(fld: str, value: Any) -> pl.Expr:
-    column = pl.col(fld)
+def _segment_label(fld: str, value: Any) -> str:
+    if fld in BAND_FIELDS:
+        return _band_label(fld, value)
+    if fld == "country":
+        return f"{'region' if value in REGIONS else 'country'} {value}"
+    if fld in LIST_FIELDS:
+        return f"{'uses' if fld == 'technologies' else 'has'} {value}"
+    return f"{fld.replace('_', ' ')} {value}"
+
+
+def segment_rule(fld: str, value: Any) -> tuple[str, Any]:
+    """The operator and value of the rule that names one segment (a band or a value)."""
     if fld in BAND_FIELDS:
         low, high = value
-        hit = column >= low
-        return hit if high is None else hit & (column <= high)
-    if fld in LIST_FIELDS:
-        return column.list.contains(value)
-    if fld == "country" and value in REGIONS:
-        return column.is_in(REGIONS[value])
-    return column == value
-
-
-def _known(fld: str) -> pl.Expr:
-    column = pl.col(fld)
-    return column.list.len() > 0 if fld in LIST_FIELDS else column.is_not_null()
+        return ("at_least", low) if high is None else ("between", [low, high])
+    return ("any", [value]) if fld in LIST_FIELDS else ("in", [value])
 
 
 def _values(frame: pl.DataFrame, fld: str) -> list[Any]:
@@ -209,22 +142,29 @@ def _values(frame: pl.DataFrame, fld: str) -> list[Any]:
     return found
 
 
-def measure(
-    frame: pl.DataFrame, fld: str, value: Any, label: str, hit: pl.Expr | None = None
+def count_segment(
+    fld: str,
+    value: Any,
+    label: str,
+    *,
+    inside: pl.Series,
+    good: pl.Series,
+    among: pl.Series | None = None,
 ) -> Segment:
-    """Counts and lift of one segment among the labelled deals where `fld` is known."""
-    known = frame.filter(_known(fld))
-    inside = (_indicator(fld, value) if hit is None else hit).fill_null(False)
-    row = known.select(
-        n=inside.sum(),
-        good=(inside & (pl.col("good") == 1)).sum(),
-        total=pl.len(),
-        total_good=(pl.col("good") == 1).sum(),
-    ).row(0, named=True)
-    n, good = int(row["n"] or 0), int(row["good"] or 0)
-    rest_n, rest_good = int(row["total"]) - n, int(row["total_good"] or 0) - good
-    lift, low, high = stats.rate_ratio(good, n, rest_good, rest_n)
-    return Segment(fld, value, label, n, good, rest_n, rest_good, lift, low, high)
+    """Counts and lift of the deals `inside` a segment against the rest of the deals `among`
+    (all labelled deals when None; `good`: the best customers)."""
+    if among is not None:
+        inside = inside & among
+    n, wins = int(inside.sum()), int((inside & good).sum())
+    total = int(among.sum()) if among is not None else len(inside)
+    total_good = int((among & good).sum()) if among is not None else int(good.sum())
+    rest_n, rest_good = total - n, total_good - wins
+    lift, low, high = stats.rate_ratio(wins, n, rest_good, rest_n)
+    return Segment(fld, value, label, n, wins, rest_n, rest_good, lift, low, high)
+
+
+def _good(matcher: RuleMatcher) -> pl.Series:
+    return matcher.frame.get_column("good") == 1
 
 
 def split_z(s: Segment) -> float:
@@ -237,71 +177,74 @@ def split_z(s: Segment) -> float:
     return (s.good / n1 - s.rest_good / n2) / math.sqrt(var) if var > 0 else 0.0
 
 
-def best_split(frame: pl.DataFrame, fld: str, usable: list[Segment]) -> list[Segment]:
-    """The segments of one field that together separate best customers best (largest z).
+def _split_options(fld: str, usable: list[Segment]) -> list[list[Segment]]:
+    """Bands: every contiguous run of usable bands. Other fields: every prefix of the values
+    sorted by win rate (for a yes/no outcome the best two-way split of a categorical
+    attribute is one of these prefixes)."""
+    if fld not in BAND_FIELDS:
+        ordered = sorted(usable, key=lambda s: (-(s.rate or 0), str(s.value)))
+        return [ordered[:k] for k in range(1, len(ordered) + 1)]
+    bands = BAND_FIELDS[fld]
+    index = {s.value: s for s in usable if s.field == fld}
+    runs = []
+    for i in range(len(bands)):
+        for j in range(i, len(bands)):
+            run = [index[b] for b in bands[i : j + 1] if b in index]
+            if len(run) == j - i + 1:
+                runs.append(run)
+    return runs
 
-    Bands: the best contiguous run of bands. Other single-valued fields: the best prefix of
-    the values sorted by win rate (for a yes/no outcome the best two-way split of a
-    categorical attribute is one of these prefixes).
-    """
+
+def best_split(matcher: RuleMatcher, fld: str, usable: list[Segment]) -> list[Segment]:
+    """The segments of one field that together separate best customers best (largest z),
+    each option measured as the merged rule it would be drafted as."""
     if not usable:
         return []
-    if fld in BAND_FIELDS:
-        bands = BAND_FIELDS[fld]
-        own = [s for s in usable if s.field == fld]
-        index = {s.value: s for s in own}
-        runs = []
-        for i in range(len(bands)):
-            for j in range(i, len(bands)):
-                run = [index[b] for b in bands[i : j + 1] if b in index]
-                if len(run) == j - i + 1:
-                    runs.append(run)
-        options = runs
-    else:
-        ordered = sorted(usable, key=lambda s: (-(s.rate or 0), str(s.value)))
-        options = [ordered[:k] for k in range(1, len(ordered) + 1)]
+    options = _split_options(fld, usable)
+    hits = matcher.matches([(fld, *_merge(fld, option)[:2]) for option in options])
+    good, known = _good(matcher), matcher.known(fld)
     best: tuple[float, list[Segment]] = (0.0, [])
-    for option in options:
-        merged = measure(
-            frame, fld, None, "", hit=pl.any_horizontal(_indicator(fld, s.value) for s in option)
-        )
+    for option, hit in zip(options, hits, strict=True):
+        merged = count_segment(fld, None, "", inside=hit, good=good, among=known)
         z = split_z(merged)
         if z > best[0] and z >= MIN_Z and merged.low is not None and merged.low > 1:
             best = (z, option)
     return best[1]
 
 
-def segments_of(frame: pl.DataFrame) -> list[Segment]:
-    """Every segment of every attribute present in the deals, in a stable order."""
-    found = []
-    for fld in ATTRIBUTES:
-        if fld not in frame.columns:
-            continue
-        for value in _values(frame, fld):
-            if fld in BAND_FIELDS:
-                label = _band_label(fld, value)
-            elif fld == "country":
-                label = f"{'region' if value in REGIONS else 'country'} {value}"
-            elif fld in LIST_FIELDS:
-                label = f"{'uses' if fld == 'technologies' else 'has'} {value}"
-            else:
-                label = f"{fld.replace('_', ' ')} {value}"
-            found.append(measure(frame, fld, value, label))
-    return found
+def segments_of(matcher: RuleMatcher) -> list[Segment]:
+    """Every segment of every attribute present in the deals, in a stable order, each
+    measured among the deals with data for its field."""
+    frame = matcher.frame
+    fields = [f for f in ATTRIBUTES if f in frame.columns]
+    found = [
+        (fld, value, segment_rule(fld, value)) for fld in fields for value in _values(frame, fld)
+    ]
+    # a value no profile can hold (a country code outside ISO 3166) is not a candidate
+    found = [
+        (fld, value, rule) for fld, value, rule in found if rule_condition(fld, *rule) is not None
+    ]
+    known = matcher.matches([(f, "exists", True) for f in fields])
+    hits = matcher.matches([(fld, *rule) for fld, _, rule in found])
+    among = dict(zip(fields, known, strict=True))
+    good = _good(matcher)
+    return [
+        count_segment(
+            fld, value, _segment_label(fld, value), inside=hit, good=good, among=among[fld]
+        )
+        for (fld, value, _), hit in zip(found, hits, strict=True)
+    ]
 
 
-def _features(frame: pl.DataFrame, exprs: Sequence[pl.Expr]) -> list[list[float]]:
-    if not exprs:
-        return [[] for _ in range(frame.height)]
-    table = frame.select(
-        e.fill_null(False).cast(pl.Float64).alias(f"f{i}") for i, e in enumerate(exprs)
-    )
+def _features(columns: Sequence[pl.Series]) -> list[list[float]]:
+    """The regression rows: one float per column (at least one)."""
+    table = pl.DataFrame([c.cast(pl.Float64).alias(f"f{i}") for i, c in enumerate(columns)])
     return [list(r) for r in table.rows()]
 
 
-def _list_size(fld: str) -> pl.Expr:
+def _list_size(frame: pl.DataFrame, fld: str) -> pl.Series:
     """How many technologies/departments an account lists, in tens (a regression control)."""
-    return pl.col(fld).list.len().fill_null(0).cast(pl.Float64) / 10
+    return frame.select(pl.col(fld).list.len().fill_null(0).cast(pl.Float64) / 10).to_series()
 
 
 def _loglik(rows: list[list[float]], labels: list[int]) -> float:
@@ -315,25 +258,31 @@ def _loglik(rows: list[list[float]], labels: list[int]) -> float:
 
 
 def _best_any(
-    frame: pl.DataFrame, fld: str, ranked: list[Segment], base: list[pl.Expr], labels: list[int]
+    matcher: RuleMatcher,
+    fld: str,
+    ranked: list[Segment],
+    base: list[pl.Series],
+    labels: list[int],
 ) -> list[Segment]:
     """The prefix of `ranked` values whose `any` rule adds most to a regression on `base`.
 
     Kept only when it improves the fit clearly (likelihood-ratio statistic at least 9)
     and wins more often than the rest with an interval above 1.
     """
-    floor = _loglik(_features(frame, base), labels) if base else None
+    floor = _loglik(_features(base), labels) if base else None
+    options = [ranked[:k] for k in range(1, len(ranked) + 1)]
+    hits = matcher.matches([(fld, *_merge(fld, option)[:2]) for option in options])
+    good, known = _good(matcher), matcher.known(fld)
     best: tuple[float, list[Segment]] = (LR_CRITICAL / 2, [])
-    for k in range(1, len(ranked) + 1):
-        hit = pl.any_horizontal(_indicator(fld, s.value) for s in ranked[:k])
-        merged = measure(frame, fld, None, "", hit=hit)
+    for option, hit in zip(options, hits, strict=True):
+        merged = count_segment(fld, None, "", inside=hit, good=good, among=known)
         if merged.low is None or merged.low <= 1:
             continue
-        gain = _loglik(_features(frame, [*base, hit]), labels) - (
+        gain = _loglik(_features([*base, hit]), labels) - (
             floor or _loglik([[] for _ in labels], labels)
         )
         if gain > best[0]:
-            best = (gain, ranked[:k])
+            best = (gain, option)
     return best[1]
 
 
@@ -366,19 +315,6 @@ def _merge(fld: str, kept: list[Segment]) -> tuple[str, Any, str]:
     return op, values, f"{words[fld]} {shown}"
 
 
-def _condition(fld: str, op: str, value: Any) -> pl.Expr:
-    column = pl.col(fld)
-    if op == "between":
-        return (column >= value[0]) & (column <= value[1])
-    if op == "at_least":
-        return column >= value
-    if op == "any":
-        return pl.any_horizontal(column.list.contains(v) for v in value)
-    if fld == "country":
-        return pl.any_horizontal(_indicator(fld, v) for v in value)
-    return column.is_in(value)
-
-
 def _weights(coefficients: list[float]) -> list[int]:
     """Whole points proportional to the coefficients, summing to 100 (largest remainder)."""
     total = sum(coefficients)
@@ -388,6 +324,150 @@ def _weights(coefficients: list[float]) -> list[int]:
     for i in order[: 100 - sum(points)]:
         points[i] += 1
     return points
+
+
+def exclude_rules(usable: list[Segment]) -> list[DraftRule]:
+    """`[[exclude]]` rules: segments that win at most half as often as the rest, with the
+    whole interval below 1."""
+    return [
+        DraftRule(
+            "exclude",
+            s.label[0].upper() + s.label[1:],
+            s.field,
+            *segment_rule(s.field, s.value),
+            evidence=s.evidence(),
+            segments=[s],
+            measured=s,
+        )
+        for s in usable
+        if s.lift is not None and s.lift <= EXCLUDE_LIFT and s.high is not None and s.high < 1
+    ]
+
+
+def choose_segments(matcher: RuleMatcher, usable: list[Segment]) -> dict[str, list[Segment]]:
+    """Per attribute, the segments its criterion is made of (empty: no criterion).
+
+    Single-valued attributes: `best_split`. Technologies and departments: a regression of
+    the outcome on the other attributes' rules, the size of the stack and one indicator
+    per value (a value that only marks software companies, or companies with many tools,
+    gets a coefficient near zero), then the `any` rule of the strongest values that adds
+    most to the fit.
+    """
+    frame = matcher.frame
+    labels = frame.get_column("good").cast(pl.Int64).to_list()
+    chosen: dict[str, list[Segment]] = {}
+    for fld in ATTRIBUTES:
+        if fld not in LIST_FIELDS:
+            chosen[fld] = best_split(matcher, fld, [s for s in usable if s.field == fld])
+    base = matcher.matches([(f, *_merge(f, kept)[:2]) for f, kept in chosen.items() if kept])
+    listed = [s for s in usable if s.field in LIST_FIELDS and (s.lift or 0) > 1]
+    if not listed:
+        return chosen
+    controls = [*base, *(_list_size(frame, f) for f in LIST_FIELDS if f in frame.columns)]
+    values = matcher.matches([(s.field, *segment_rule(s.field, s.value)) for s in listed])
+    _, coefs = stats.logistic_regression(_features([*controls, *values]), labels, l2=L2)
+    ranked = sorted(
+        zip(listed, coefs[len(controls) :], strict=True),
+        key=lambda sc: (-sc[1], str(sc[0].value)),
+    )
+    for fld in LIST_FIELDS:
+        own = [sv for sv, c in ranked if sv.field == fld and c >= MIN_COEFFICIENT]
+        chosen[fld] = _best_any(matcher, fld, own[:MAX_LIST_VALUES], base, labels)
+    return chosen
+
+
+def criteria_rules(chosen: dict[str, list[Segment]]) -> list[DraftRule]:
+    """One draft criterion per attribute with chosen segments, in attribute order."""
+    rules = []
+    for fld in ATTRIBUTES:
+        kept = chosen.get(fld) or []
+        if kept:
+            op, value, name = _merge(fld, kept)
+            rules.append(DraftRule("criterion", name, fld, op, value, evidence="", segments=kept))
+    return rules
+
+
+def _overwhelming(measured: Segment, min_deals: int) -> bool:
+    """A rule worth a `[[require]]`: at least 2 x `min_deals` deals outside it, and an upper
+    Wilson bound of their win rate under 10%."""
+    _, rate_high = stats.wilson(measured.rest_good, measured.rest_n)
+    return (
+        measured.rest_n >= 2 * min_deals and rate_high is not None and rate_high < REQUIRE_RATE_HIGH
+    )
+
+
+def weigh_rules(
+    matcher: RuleMatcher, rules: list[DraftRule], *, min_deals: int
+) -> tuple[list[DraftRule], list[DraftRule]]:
+    """(weighted criteria, requires): each rule's coefficient in a regression over all of
+    them and its evidence; a `[[require]]` where the rest almost never wins; points
+    proportional to the coefficients of the rules that add to the others."""
+    if not rules:
+        return [], []
+    labels = matcher.frame.get_column("good").cast(pl.Int64).to_list()
+    hits = matcher.matches([(r.field, r.op, r.value) for r in rules])
+    _, coefs = stats.logistic_regression(_features(hits), labels, l2=L2)
+    good = _good(matcher)
+    requires = []
+    for rule, coef, hit in zip(rules, coefs, hits, strict=True):
+        rule.coefficient = coef
+        rule.measured = count_segment(rule.field, rule.value, rule.name, inside=hit, good=good)
+        rule.evidence = rule.measured.evidence()
+        if _overwhelming(rule.measured, min_deals):
+            requires.append(
+                DraftRule(
+                    "require",
+                    rule.name,
+                    rule.field,
+                    rule.op,
+                    rule.value,
+                    evidence=rule.evidence,
+                    segments=[rule.measured],
+                    measured=rule.measured,
+                )
+            )
+    rules = [r for r in rules if (r.coefficient or 0) >= MIN_COEFFICIENT]
+    required = {r.name for r in requires}
+    scored = [r for r in rules if r.name not in required]
+    # a rule that became a hard filter earns every kept account the same points
+    return _assign_weights(scored or rules), requires
+
+
+def _assign_weights(rules: list[DraftRule]) -> list[DraftRule]:
+    """Points summing to 100; a rule rounded to 0 points is dropped and the rest share again."""
+    if not rules:
+        return rules
+    for rule, points in zip(rules, _weights([r.coefficient or 0 for r in rules]), strict=True):
+        rule.weight = points
+    rules = [r for r in rules if r.weight > 0]
+    if sum(r.weight for r in rules) != 100:
+        for rule, points in zip(rules, _weights([r.coefficient or 0 for r in rules]), strict=True):
+            rule.weight = points
+    return rules
+
+
+def _new_draft(frame: pl.DataFrame, *, source: str, as_of: dt.date, best: str) -> Draft:
+    """An empty draft with the labelled deals counted."""
+    good = int(frame["good"].sum()) if frame.height else 0
+    bad = frame.height - good
+    draft = Draft(
+        source=source,
+        as_of=as_of,
+        best=best,
+        good=good,
+        bad=bad,
+        criteria=[],
+        requires=[],
+        excludes=[],
+        too_little=[],
+        no_signal=[],
+    )
+    overall = good / frame.height if frame.height else 0.0
+    draft.summary.append(
+        f"{source}: {frame.height} closed deals labelled: {good} best customers, "
+        f"{bad} lost or churned (win rate {pct(overall)})"
+    )
+    return draft
 
 
 def learn_profile(
@@ -405,154 +485,38 @@ def learn_profile(
             f"{source or 'deals'}: no deals with a created date; nothing to learn from"
         )
     frame = label_deals(deals, best=best, as_of=when)
-    good = int(frame["good"].sum()) if frame.height else 0
-    bad = frame.height - good
-    draft = Draft(
-        source=source,
-        as_of=when,
-        best=best,
-        good=good,
-        bad=bad,
-        criteria=[],
-        requires=[],
-        excludes=[],
-        too_little=[],
-        no_signal=[],
-    )
-    overall = good / frame.height if frame.height else 0.0
-    draft.summary.append(
-        f"{source}: {frame.height} closed deals labelled: {good} best customers, "
-        f"{bad} lost or churned (win rate {pct(overall)})"
-    )
-    if good < min_deals or bad < min_deals:
+    draft = _new_draft(frame, source=source, as_of=when, best=best)
+    if draft.good < min_deals or draft.bad < min_deals:
         draft.reason = (
-            f"too little data: {good} best customers and {bad} lost or churned deals; "
-            f"at least {min_deals} of each are needed (--min-deals)"
+            f"too little data: {draft.good} best customers and {draft.bad} lost or churned "
+            f"deals; at least {min_deals} of each are needed (--min-deals)"
         )
         return draft
-    segments = segments_of(frame)
+    matcher = RuleMatcher(frame)
+    segments = segments_of(matcher)
     usable = [s for s in segments if s.n >= min_deals and s.rest_n >= min_deals]
     draft.too_little = [s for s in segments if 0 < s.n < min_deals]
-    for s in usable:
-        if s.lift is not None and s.lift <= EXCLUDE_LIFT and s.high is not None and s.high < 1:
-            draft.excludes.append(
-                Rule(
-                    "exclude",
-                    s.label[0].upper() + s.label[1:],
-                    s.field,
-                    *_exclude_op(s),
-                    evidence=s.evidence(),
-                    segments=[s],
-                )
-            )
-    labels = [int(v) for v in frame["good"]]
-    chosen: dict[str, list[Segment]] = {}
-    for fld in ATTRIBUTES:
-        if fld not in LIST_FIELDS:
-            chosen[fld] = best_split(frame, fld, [s for s in usable if s.field == fld])
-    base = [_condition(f, *_merge(f, kept)[:2]) for f, kept in chosen.items() if kept]
-    listed = [s for s in usable if s.field in LIST_FIELDS and (s.lift or 0) > 1]
-    if listed:
-        # one indicator per technology/department next to the other fields' rules and the
-        # size of the stack: a value that only marks software companies, or companies with
-        # many tools, gets a coefficient near zero
-        controls = [*base, *(_list_size(f) for f in LIST_FIELDS if f in frame.columns)]
-        _, coefs = stats.logistic_regression(
-            _features(frame, [*controls, *(_indicator(s.field, s.value) for s in listed)]),
-            labels,
-            l2=L2,
-        )
-        ranked = sorted(
-            zip(listed, coefs[len(controls) :], strict=True),
-            key=lambda sc: (-sc[1], str(sc[0].value)),
-        )
-        for fld in LIST_FIELDS:
-            own = [sv for sv, c in ranked if sv.field == fld and c >= MIN_COEFFICIENT]
-            chosen[fld] = _best_any(frame, fld, own[:MAX_LIST_VALUES], base, labels)
-    rules = []
-    for fld in ATTRIBUTES:
-        kept = chosen.get(fld) or []
-        if not kept:
-            continue
-        op, value, name = _merge(fld, kept)
-        rules.append(Rule("criterion", name, fld, op, value, evidence="", segments=kept))
-    if rules:
-        exprs = [_condition(r.field, r.op, r.value) for r in rules]
-        _, coefs = stats.logistic_regression(_features(frame, exprs), labels, l2=L2)
-        for rule, coef, expr in zip(rules, coefs, exprs, strict=True):
-            rule.coefficient = coef
-            both = frame.select(m=expr.fill_null(False), good="good")
-            inside, outside = both.filter(pl.col("m")), both.filter(~pl.col("m"))
-            merged = Segment(
-                rule.field,
-                rule.value,
-                rule.name,
-                inside.height,
-                int(inside["good"].sum()),
-                outside.height,
-                int(outside["good"].sum()),
-                *stats.rate_ratio(
-                    int(inside["good"].sum()),
-                    inside.height,
-                    int(outside["good"].sum()),
-                    outside.height,
-                ),
-            )
-            rule.evidence = merged.evidence()
-            _, rate_high = stats.wilson(merged.rest_good, merged.rest_n)
-            if (
-                merged.rest_n >= 2 * min_deals
-                and rate_high is not None
-                and rate_high < REQUIRE_RATE_HIGH
-            ):
-                draft.requires.append(
-                    Rule(
-                        "require",
-                        rule.name,
-                        rule.field,
-                        rule.op,
-                        rule.value,
-                        evidence=merged.evidence(),
-                        segments=[merged],
-                    )
-                )
-        rules = [r for r in rules if (r.coefficient or 0) >= MIN_COEFFICIENT]
-        required = {r.name for r in draft.requires}
-        scored = [r for r in rules if r.name not in required]
-        if scored:  # a rule that became a hard filter earns every kept account the same points
-            rules = scored
-    if rules:
-        for rule, points in zip(rules, _weights([r.coefficient or 0 for r in rules]), strict=True):
-            rule.weight = points
-        rules = [r for r in rules if r.weight > 0]
-        if sum(r.weight for r in rules) != 100:  # a rule rounded to 0 points: share again
-            for rule, points in zip(
-                rules, _weights([r.coefficient or 0 for r in rules]), strict=True
-            ):
-                rule.weight = points
+    draft.excludes = exclude_rules(usable)
+    rules = criteria_rules(choose_segments(matcher, usable))
+    rules, draft.requires = weigh_rules(matcher, rules, min_deals=min_deals)
     draft.criteria = sorted(rules, key=lambda r: (-r.weight, r.name))
     used = {r.field for r in draft.criteria}
     draft.no_signal = [
-        f
-        for f in ATTRIBUTES
-        if f in frame.columns and f not in used and frame.filter(_known(f)).height > 0
+        f for f in ATTRIBUTES if f in frame.columns and f not in used and matcher.known(f).any()
     ]
     if not draft.criteria:
         draft.reason = (
             "no attribute value wins significantly more often than the rest; "
             "your deals do not point to a profile yet"
         )
-    for rule in draft.criteria:
-        draft.summary.append(f"  {rule.weight:>3} points  {rule.name}: {rule.evidence}")
-    for rule in draft.excludes:
-        draft.summary.append(f"  exclude    {rule.name}: {rule.evidence}")
-    for rule in draft.requires:
-        draft.summary.append(f"  require    {rule.name}: {rule.evidence}")
+    draft.summary += _summary_lines(draft)
     return draft
 
 
-def _exclude_op(s: Segment) -> tuple[str, Any]:
-    if s.field in BAND_FIELDS:
-        low, high = s.value
-        return ("at_least", low) if high is None else ("between", [low, high])
-    return ("any", [s.value]) if s.field in LIST_FIELDS else ("in", [s.value])
+def _summary_lines(draft: Draft) -> list[str]:
+    """One line per drafted rule with its points and evidence."""
+    return [
+        *(f"  {r.weight:>3} points  {r.name}: {r.evidence}" for r in draft.criteria),
+        *(f"  exclude    {r.name}: {r.evidence}" for r in draft.excludes),
+        *(f"  require    {r.name}: {r.evidence}" for r in draft.requires),
+    ]

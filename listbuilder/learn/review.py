@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from listbuilder.errors import InputError
+from listbuilder.formatting import dollars_text
 from listbuilder.learn import stats
 from listbuilder.learn.backtest import BELOW_TIERS, OUT_FILTERED, classify_deals, pct
 from listbuilder.learn.deals import MAX_WINDOW_DAYS
@@ -46,7 +47,7 @@ class Flag:
         elif self.metric == "cycle":
             values = f"median {self.current:.0f} days vs {self.previous:.0f}"
         else:
-            values = f"median ${self.current:,.0f} vs ${self.previous:,.0f}"
+            values = f"median {dollars_text(self.current)} vs {dollars_text(self.previous)}"
         return (
             f"review your ICP: {_where(self.tier)}: {self.metric} {values} "
             f"({self.change * 100:+.0f}%)"
@@ -84,7 +85,7 @@ class Review:
                 f"  {_where(row['tier'])}: conversion {pct(cur['conversion'])} of "
                 f"{cur['closed']} vs {pct(prev['conversion'])} of {prev['closed']}; median cycle "
                 f"{_days(cur['cycle'])} vs {_days(prev['cycle'])}; median deal "
-                f"{_money(cur['size'])} vs {_money(prev['size'])}"
+                f"{dollars_text(cur['size'])} vs {dollars_text(prev['size'])}"
             )
         if self.flags:
             out += [flag.text() for flag in self.flags]
@@ -121,10 +122,6 @@ def _where(tier: str) -> str:
 
 def _days(value: float | None) -> str:
     return "–" if value is None else f"{value:.0f} days"
-
-
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"${value:,.0f}"
 
 
 def window_metrics(frame: pl.DataFrame) -> dict[str, Any]:

@@ -163,36 +163,14 @@ def find_lookalikes(
     the seeds as used in `.seeds`. `exclude_seeds` drops the seeds themselves;
     `describe` adds what the seeds share (`.described`, with the draft profile).
     """
-    from listbuilder.dedupe import dedupe_companies
-    from listbuilder.ingest import read_companies
-    from listbuilder.normalize import normalize_companies
-
-    groups: Sequence[object] = ()
-    settings: DedupeSettings | None = None
-    if profile is not None:
-        from listbuilder.profile import load_profile
-
-        loaded = load_profile(profile)
-        groups, settings = list(loaded.groups.values()), loaded.dedupe
+    groups, settings = _profile_context(profile)
     if top is not None and top < 1:
         raise InputError(f"--top {top}: give a number of accounts, 1 or more")
-    paths = [lists] if isinstance(lists, str | Path) else list(lists)
-    listed, _ = normalize_companies(read_companies(paths, column_map=column_map).companies)
-    if dedupe and listed.height:
-        listed = dedupe_companies(listed, settings=settings).companies
-    if listed.height == 0:
-        raise InputError(f"{', '.join(map(str, paths))}: no usable account in the list")
+    listed = _read_list(lists, settings=settings, dedupe=dedupe, column_map=column_map)
     seed_set = read_seeds(seeds, listed, settings=settings)
     scored = _score(listed, seed_set, groups=groups, weights=None, text=text, k=neighbours)
     ranked = rank_lookalikes(listed, scored.scores, exclude_seeds=exclude_seeds, top=top)
-    # the why of the accounts kept only (ranking needed every account's score)
-    position = listed.select("row_id").with_row_index("_pos")
-    keep = ranked.select("row_id").join(position, on="row_id", how="left", maintain_order="left")
-    why = _with_why(scored, keep["_pos"].to_numpy().astype(np.int64))
-    ranked = ranked.join(
-        why.select("row_id", "nearest_seeds", "lookalike_why"), on="row_id", how="left",
-        maintain_order="left",
-    )  # fmt: skip
+    ranked = _with_kept_why(ranked, listed, scored)
     seeds_used = scored.seeds.frame
     found = int(seeds_used["list_row"].is_not_null().sum())
     notes = [
@@ -212,6 +190,52 @@ def find_lookalikes(
         notes=notes,
         described=described,
     )
+
+
+def _profile_context(
+    profile: str | Path | None,
+) -> tuple[Sequence[object], DedupeSettings | None]:
+    """A profile's industry groups (the hierarchy) and `[dedupe]` settings; none without."""
+    if profile is None:
+        return (), None
+    from listbuilder.profile import load_profile
+
+    loaded = load_profile(profile)
+    return list(loaded.groups.values()), loaded.dedupe
+
+
+def _read_list(
+    lists: str | Path | Sequence[str | Path],
+    *,
+    settings: DedupeSettings | None,
+    dedupe: bool,
+    column_map: dict[str, str] | None,
+) -> pl.DataFrame:
+    """The lists read, normalized and (with `dedupe`) merged as `build` does; InputError
+    when no account is left."""
+    from listbuilder.dedupe import dedupe_companies
+    from listbuilder.ingest import read_companies
+    from listbuilder.normalize import normalize_companies
+
+    paths = [lists] if isinstance(lists, str | Path) else list(lists)
+    listed, _ = normalize_companies(read_companies(paths, column_map=column_map).companies)
+    if dedupe and listed.height:
+        listed = dedupe_companies(listed, settings=settings).companies
+    if listed.height == 0:
+        raise InputError(f"{', '.join(map(str, paths))}: no usable account in the list")
+    return listed
+
+
+def _with_kept_why(ranked: pl.DataFrame, listed: pl.DataFrame, scored: _Scored) -> pl.DataFrame:
+    """`nearest_seeds` and `lookalike_why` of the ranked accounts kept only (ranking
+    needed every account's score, the why only theirs)."""
+    position = listed.select("row_id").with_row_index("_pos")
+    keep = ranked.select("row_id").join(position, on="row_id", how="left", maintain_order="left")
+    why = _with_why(scored, keep["_pos"].to_numpy().astype(np.int64))
+    return ranked.join(
+        why.select("row_id", "nearest_seeds", "lookalike_why"), on="row_id", how="left",
+        maintain_order="left",
+    )  # fmt: skip
 
 
 def rank_lookalikes(

@@ -213,35 +213,53 @@ def _band_rule(shares: list[Share], name: str, labels: Sequence[str], edges: Seq
     return share, low, high
 
 
+# The banded rules: (key, rule name, profile field, band labels, band edges).
+_BAND_RULES = (
+    ("size", "Seed-like size", "employees", SIZE_LABELS, SIZE_EDGES),
+    ("revenue", "Seed-like revenue", "revenue", REVENUE_LABELS, REVENUE_EDGES),
+    ("raised", "Seed-like amount raised", "total_funding", REVENUE_LABELS, REVENUE_EDGES),
+)
+# The value rules: (key, rule name, operator).
+_VALUE_RULES = (
+    ("industry", "Seed industries", "in"),
+    ("country", "Seed countries", "in"),
+    ("technologies", "Seed technologies", "any"),
+    ("departments", "Seed departments", "any"),
+)
+
+
 def _rules(shares: list[Share], seeds: pl.DataFrame) -> list[dict[str, object]]:
+    """The draft's rules where the seeds stand out, weighted to sum to 100: bands, then
+    values, then the funding stage."""
+    rules = [*_band_rules(shares), *_value_rules(shares)]
+    funding = _funding_rule(shares, seeds)
+    if funding:
+        rules.append(funding)
+    weights = _weights([str(r["key"]) for r in rules])
+    for rule in rules:
+        rule["weight"] = weights[str(rule["key"])]
+    return rules
+
+
+def _band_rules(shares: list[Share]) -> list[dict[str, object]]:
+    """`between` (or `at_least` for the open top band) the bands most seeds fall in."""
     rules: list[dict[str, object]] = []
-    size = _band_rule(shares, "size", SIZE_LABELS, SIZE_EDGES)
-    if size:
-        share, low, high = size
-        value = [int(low), int(high)] if high is not None else int(low)
-        op = "between" if high is not None else "at_least"
-        rules.append(dict(key="size", name="Seed-like size", field="employees", op=op,
-                          value=value, evidence=share.evidence()))  # fmt: skip
-    revenue = _band_rule(shares, "revenue", REVENUE_LABELS, REVENUE_EDGES)
-    if revenue:
-        share, low, high = revenue
-        value = [int(low), int(high)] if high is not None else int(low)
-        op = "between" if high is not None else "at_least"
-        rules.append(dict(key="revenue", name="Seed-like revenue", field="revenue", op=op,
-                          value=value, evidence=share.evidence()))  # fmt: skip
-    raised = _band_rule(shares, "raised", REVENUE_LABELS, REVENUE_EDGES)
-    if raised:
-        share, low, high = raised
-        value = [int(low), int(high)] if high is not None else int(low)
-        op = "between" if high is not None else "at_least"
-        rules.append(dict(key="raised", name="Seed-like amount raised", field="total_funding",
-                          op=op, value=value, evidence=share.evidence()))  # fmt: skip
-    for key, name, op in (
-        ("industry", "Seed industries", "in"),
-        ("country", "Seed countries", "in"),
-        ("technologies", "Seed technologies", "any"),
-        ("departments", "Seed departments", "any"),
-    ):
+    for key, name, column, labels, edges in _BAND_RULES:
+        band = _band_rule(shares, key, labels, edges)
+        if band:
+            share, low, high = band
+            value = [int(low), int(high)] if high is not None else int(low)
+            op = "between" if high is not None else "at_least"
+            rules.append(dict(key=key, name=name, field=column, op=op, value=value,
+                              evidence=share.evidence()))  # fmt: skip
+    return rules
+
+
+def _value_rules(shares: list[Share]) -> list[dict[str, object]]:
+    """`in` the industries / countries covering most seeds; `any` of the technologies and
+    departments a good share of them have."""
+    rules: list[dict[str, object]] = []
+    for key, name, op in _VALUE_RULES:
         rows = sorted(
             (s for s in shares if s.field == key and s.lift >= MIN_LIFT),
             key=lambda s: (-s.seeds, -s.lift, s.value),
@@ -249,40 +267,48 @@ def _rules(shares: list[Share], seeds: pl.DataFrame) -> list[dict[str, object]]:
         rows = [s for s in rows if s.seeds >= MIN_SEEDS]
         if key in ("technologies", "departments"):
             rows = [s for s in rows if s.seed_share >= MIN_SEED_SHARE][:MAX_ITEMS]
-        else:  # values until most of the seeds are covered, else no rule
-            kept, covered = [], 0
-            for s in rows:
-                kept.append(s)
-                covered += s.seeds
-                if covered >= COVER * s.seeds_known:
-                    break
-            rows = kept if covered >= COVER * (rows[0].seeds_known if rows else 1) else []
+        else:
+            rows = _covering(rows)
         if not rows:
             continue
-        field = DESCRIBED[key][1]
+        column = DESCRIBED[key][1]
         evidence = "; ".join(f"{s.value}: {s.evidence()}" for s in rows[:6])
-        rules.append(dict(key=key, name=name, field=field, op=op,
+        rules.append(dict(key=key, name=name, field=column, op=op,
                           value=[s.value for s in rows], evidence=evidence))  # fmt: skip
-    funding = [s for s in shares if s.field == "funding"]
-    if funding and "funding_stage" in seeds.columns:
-        stages = seeds["funding_stage"].drop_nulls()
-        positions = sorted(FUNDING_STAGES.index(s) for s in stages.to_list() if s in FUNDING_STAGES)
-        if positions:
-            floor = positions[int((1 - COVER) * (len(positions) - 1))]
-            above = [s for s in funding if FUNDING_STAGES.index(s.value) >= floor]
-            share = Share("funding", f"{FUNDING_STAGES[floor]}+", sum(s.seeds for s in above),
-                          funding[0].seeds_known, sum(s.listed for s in above),
-                          funding[0].listed_known)  # fmt: skip
-            if share.lift >= MIN_LIFT:
-                stage = FUNDING_STAGES[floor]
-                rules.append(
-                    dict(key="funding", name=f"{stage} or later", field="funding_stage",
-                         op="at_least", value=stage, evidence=share.evidence())
-                )  # fmt: skip
-    weights = _weights([str(r["key"]) for r in rules])
-    for rule in rules:
-        rule["weight"] = weights[str(rule["key"])]
     return rules
+
+
+def _covering(rows: list[Share]) -> list[Share]:
+    """The first values (commonest first) until they cover `COVER` of the seeds; none when
+    all of them together do not."""
+    kept, covered = [], 0
+    for s in rows:
+        kept.append(s)
+        covered += s.seeds
+        if covered >= COVER * s.seeds_known:
+            break
+    return kept if covered >= COVER * (rows[0].seeds_known if rows else 1) else []
+
+
+def _funding_rule(shares: list[Share], seeds: pl.DataFrame) -> dict[str, object] | None:
+    """`at_least` the stage `COVER` of the funded seeds have reached, when that stands out."""
+    funding = [s for s in shares if s.field == "funding"]
+    if not funding or "funding_stage" not in seeds.columns:
+        return None
+    stages = seeds["funding_stage"].drop_nulls()
+    positions = sorted(FUNDING_STAGES.index(s) for s in stages.to_list() if s in FUNDING_STAGES)
+    if not positions:
+        return None
+    floor = positions[int((1 - COVER) * (len(positions) - 1))]
+    above = [s for s in funding if FUNDING_STAGES.index(s.value) >= floor]
+    share = Share("funding", f"{FUNDING_STAGES[floor]}+", sum(s.seeds for s in above),
+                  funding[0].seeds_known, sum(s.listed for s in above),
+                  funding[0].listed_known)  # fmt: skip
+    if share.lift < MIN_LIFT:
+        return None
+    stage = FUNDING_STAGES[floor]
+    return dict(key="funding", name=f"{stage} or later", field="funding_stage",
+                op="at_least", value=stage, evidence=share.evidence())  # fmt: skip
 
 
 def _weights(keys: list[str]) -> dict[str, int]:

@@ -133,38 +133,8 @@ def why_lines(
     """`_row, nearest_seeds, lookalike_why` for the accounts `rows` (positions)."""
     rows = np.asarray(rows, dtype=np.int64)
     nearest = neighbours.index[rows]
-    first = nearest[:, 0] if nearest.shape[1] else np.full(rows.size, -1)
-    has = first >= 0
-    phrases = field_phrases(features, rows[has], first[has].astype(np.int64))
-    lines = (
-        phrases.filter(pl.col("points") > 0)
-        .group_by("pair", maintain_order=True)
-        .agg(pl.col("phrase").head(MAX_PHRASES).str.join(", "))
-    )
-    pair_row = pl.DataFrame({"pair": np.arange(int(has.sum()), dtype=np.int64),
-                             "_pos": np.flatnonzero(has).astype(np.int64)})  # fmt: skip
-    lines = pair_row.join(lines, on="pair", how="left").sort("_pos")
-    k = nearest.shape[1]
-    names = pl.DataFrame(
-        {"_seed": np.arange(len(seed_names), dtype=np.int64), "_name": list(seed_names)},
-        schema={"_seed": pl.Int64, "_name": pl.String},
-    )
-    long = pl.DataFrame(
-        {
-            "_pos": np.repeat(np.arange(rows.size, dtype=np.int64), k),
-            "_j": np.tile(np.arange(k, dtype=np.int64), rows.size),
-            "_seed": nearest.reshape(-1).astype(np.int64),
-        }
-    ).filter(pl.col("_seed") >= 0)
-    listed = (
-        long.join(names, on="_seed", how="left")
-        .sort("_pos", "_j")
-        .group_by("_pos", maintain_order=True)
-        .agg(
-            nearest_seeds=pl.col("_name").str.join("; "),
-            _head=pl.col("_name").head(named),
-        )
-    )
+    lines = _nearest_phrases(features, rows, nearest)
+    listed = _nearest_names(nearest, seed_names, named=named)
     head = pl.col("_head")
     like = (
         pl.when(head.list.len() == 1)
@@ -183,4 +153,46 @@ def why_lines(
         lookalike_why=pl.when(head.is_not_null()).then(
             "like " + like + ": " + pl.col("phrase").fill_null("little in common")
         ),
+    )
+
+
+def _nearest_phrases(features: Features, rows: np.ndarray, nearest: np.ndarray) -> pl.DataFrame:
+    """`_pos, phrase`: what each account (of those with a nearest seed) shares with its
+    nearest seed, at most `MAX_PHRASES` fields, largest first."""
+    first = nearest[:, 0] if nearest.shape[1] else np.full(rows.size, -1)
+    has = first >= 0
+    phrases = field_phrases(features, rows[has], first[has].astype(np.int64))
+    lines = (
+        phrases.filter(pl.col("points") > 0)
+        .group_by("pair", maintain_order=True)
+        .agg(pl.col("phrase").head(MAX_PHRASES).str.join(", "))
+    )
+    pair_row = pl.DataFrame({"pair": np.arange(int(has.sum()), dtype=np.int64),
+                             "_pos": np.flatnonzero(has).astype(np.int64)})  # fmt: skip
+    return pair_row.join(lines, on="pair", how="left").sort("_pos")
+
+
+def _nearest_names(nearest: np.ndarray, seed_names: Sequence[str], *, named: int) -> pl.DataFrame:
+    """`_pos, nearest_seeds` (every nearest seed's name, nearest first, `; `-joined) and
+    `_head` (the first `named` of them), for the accounts with a nearest seed."""
+    k = nearest.shape[1]
+    names = pl.DataFrame(
+        {"_seed": np.arange(len(seed_names), dtype=np.int64), "_name": list(seed_names)},
+        schema={"_seed": pl.Int64, "_name": pl.String},
+    )
+    long = pl.DataFrame(
+        {
+            "_pos": np.repeat(np.arange(nearest.shape[0], dtype=np.int64), k),
+            "_j": np.tile(np.arange(k, dtype=np.int64), nearest.shape[0]),
+            "_seed": nearest.reshape(-1).astype(np.int64),
+        }
+    ).filter(pl.col("_seed") >= 0)
+    return (
+        long.join(names, on="_seed", how="left")
+        .sort("_pos", "_j")
+        .group_by("_pos", maintain_order=True)
+        .agg(
+            nearest_seeds=pl.col("_name").str.join("; "),
+            _head=pl.col("_name").head(named),
+        )
     )

@@ -337,6 +337,15 @@ def region_expr(country: pl.Expr) -> pl.Expr:
     return out.otherwise(None)
 
 
+# The columns `encode` reads, where present.
+_ENCODED = ("employees", "revenue", "total_funding", "industry", "naics", "sic", "technologies",
+            "departments", "country", "funding_stage", "founded_year", "description")  # fmt: skip
+_FOUNDED_LABELS = tuple(
+    f"{FOUNDED_FROM + i * FOUNDED_STEP}–{FOUNDED_FROM + i * FOUNDED_STEP + FOUNDED_STEP - 1}"
+    for i in range(FOUNDED_BUCKETS)
+)
+
+
 def encode(
     accounts: pl.DataFrame,
     seeds: pl.DataFrame,
@@ -351,14 +360,41 @@ def encode(
     hierarchy. `weights` overrides `FIELD_WEIGHTS`; `text` adds the description.
     """
     n = accounts.height
-    cols = ["employees", "revenue", "total_funding", "industry", "naics", "sic", "technologies",
-            "departments", "country", "funding_stage", "founded_year", "description"]  # fmt: skip
     both = pl.concat(
-        [f.select([c for c in cols if c in f.columns]) for f in (accounts, seeds)],
+        [f.select([c for c in _ENCODED if c in f.columns]) for f in (accounts, seeds)],
         how="diagonal_relaxed",
     )
     total = both.height
-    basics = both.select(
+    basics = _basic_values(both, groups)
+    fields = [
+        _ordinal("size", _codes(basics["size"]), SIZE_LABELS, n),
+        _ordinal("revenue", _codes(basics["revenue"]), REVENUE_LABELS, n),
+        _hierarchy(
+            "industry",
+            basics["industry"],
+            basics["parent_key"],
+            basics["industry_shown"],
+            basics["parent"],
+            n,
+        ),
+        _weighted_sets("technologies", _list_items(both, "technologies"), total, n, "set"),
+        _weighted_sets("departments", _list_items(both, "departments"), total, n, "set"),
+        _hierarchy(
+            "geo", basics["country"], basics["region"], basics["country"], basics["region"], n
+        ),  # fmt: skip
+        _ordinal("funding", _codes(basics["funding"]), list(FUNDING_STAGES), n),
+        _ordinal("raised", _codes(basics["raised"]), REVENUE_LABELS, n),
+        _ordinal("founded", _codes(basics["founded"]), _FOUNDED_LABELS, n),
+    ]
+    if text:
+        fields.append(_weighted_sets("description", _terms(both), total, n, "text"))
+    return _weigh_fields(fields, {**FIELD_WEIGHTS, **(weights or {})}, seeds.height)
+
+
+def _basic_values(both: pl.DataFrame, groups: Sequence[object]) -> pl.DataFrame:
+    """Per row (accounts, then seeds): the band codes of the ordinal fields, and the keys
+    and spellings of the hierarchies (industry under its parent, country under its region)."""
+    return both.select(
         size=_bucket(_col(both, "employees", pl.Float64()), SIZE_EDGES),
         revenue=_bucket(_col(both, "revenue", pl.Float64()), REVENUE_EDGES),
         raised=_bucket(_col(both, "total_funding", pl.Float64()), REVENUE_EDGES),
@@ -377,41 +413,18 @@ def encode(
         parent_key=pl.col("parent").str.to_lowercase(),
         region=region_expr(pl.col("country")),
     )
-    founded_labels = [
-        f"{FOUNDED_FROM + i * FOUNDED_STEP}–{FOUNDED_FROM + i * FOUNDED_STEP + FOUNDED_STEP - 1}"
-        for i in range(FOUNDED_BUCKETS)
-    ]
-    funding_labels = list(FUNDING_STAGES)
-    fields = [
-        _ordinal("size", _codes(basics["size"]), SIZE_LABELS, n),
-        _ordinal("revenue", _codes(basics["revenue"]), REVENUE_LABELS, n),
-        _hierarchy(
-            "industry",
-            basics["industry"],
-            basics["parent_key"],
-            basics["industry_shown"],
-            basics["parent"],
-            n,
-        ),
-        _weighted_sets("technologies", _list_items(both, "technologies"), total, n, "set"),
-        _weighted_sets("departments", _list_items(both, "departments"), total, n, "set"),
-        _hierarchy(
-            "geo", basics["country"], basics["region"], basics["country"], basics["region"], n
-        ),  # fmt: skip
-        _ordinal("funding", _codes(basics["funding"]), funding_labels, n),
-        _ordinal("raised", _codes(basics["raised"]), REVENUE_LABELS, n),
-        _ordinal("founded", _codes(basics["founded"]), founded_labels, n),
-    ]
-    if text:
-        fields.append(_weighted_sets("description", _terms(both), total, n, "text"))
-    chosen = {**FIELD_WEIGHTS, **(weights or {})}
+
+
+def _weigh_fields(fields: list[Field], chosen: dict[str, float], m: int) -> Features:
+    """The fields in use (weight above 0, known on some account and some seed), their
+    weights, and each of the `m` seeds' known weight."""
     used = tuple(
         f
         for f in fields
         if chosen.get(f.name, 0) > 0 and f.account_known.any() and f.seed_known.any()
     )
     used_weights = {f.name: float(chosen[f.name]) for f in used}
-    seed_weight = np.zeros(seeds.height, dtype=np.float64)
+    seed_weight = np.zeros(m, dtype=np.float64)
     for f in used:
         seed_weight += f.seed_known * used_weights[f.name]
     return Features(used, used_weights, seed_weight)

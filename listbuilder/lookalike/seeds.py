@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from listbuilder.dedupe.matcher import link_to_list
+from listbuilder.dedupe.matcher import blocking_keys, link_to_list, prepare_match_frame
 from listbuilder.dedupe.settings import DedupeSettings
 from listbuilder.errors import InputError
 from listbuilder.ingest import read_companies
@@ -62,27 +62,14 @@ def _known(frame: pl.DataFrame) -> pl.Expr:
 
 def _preblock(seeds: pl.DataFrame, listed: pl.DataFrame) -> pl.Series:
     """Positions of list rows that share a blocking key with some seed (domain, brand
-    label, name key, its first or last four letters, its sorted tokens): the matcher
-    then blocks these few rows, not the whole list against itself."""
-
-    def keys(frame: pl.DataFrame) -> pl.DataFrame:
-        compact = pl.col("name_key").str.replace_all(" ", "", literal=True)
-        domain = pl.when(~pl.col("domain_is_platform").fill_null(False)).then(pl.col("domain"))
-        return frame.select(
-            k_dom=domain,
-            k_brand=domain.str.split(".").list.first(),
-            k_name=compact,
-            k_pre=compact.str.slice(0, 4),
-            k_suf=compact.str.slice(-4),
-            k_sorted=pl.col("name_key").str.split(" ").list.sort().list.join(""),
-        ).with_row_index("_pos")
-
-    s, lst = keys(seeds), keys(listed)
+    label, name key, its first or last four letters, its sorted tokens; the matcher's
+    `blocking_keys`): the matcher then blocks these few rows, not the whole list."""
+    s = blocking_keys(prepare_match_frame(seeds))
+    lst = blocking_keys(prepare_match_frame(listed))
     hits = []
-    for col in ("k_dom", "k_brand", "k_name", "k_pre", "k_suf", "k_sorted"):
+    for col in ("_dom", "_brand", "_name", "_pre", "_suf", "_sorted"):
         wanted = s[col].drop_nulls().unique()
-        wanted = wanted.filter(wanted.str.len_chars() >= 2)
-        hits.append(lst.filter(pl.col(col).is_in(wanted.implode()))["_pos"])
+        hits.append(lst.filter(pl.col(col).is_in(wanted.implode()))["_i"])
     return pl.concat(hits).unique().sort()
 
 
@@ -123,6 +110,22 @@ def read_seeds(
     Raises InputError (one line) when the file has no seed row at all.
     """
     source = str(path)
+    raw, rejected = _read_seed_rows(path, column_map=column_map)
+    links = link_seeds(raw, listed, settings=settings)
+    frame = (
+        raw.with_row_index("_r")
+        .with_columns(pl.col("_r").cast(pl.UInt32))
+        .join(links, on="_r", how="left")
+    )
+    frame = _mark_usable(_take_list_values(frame, listed))
+    return Seeds(frame.drop("_r", "_c", "_list_name", "_first_line"), source, rejected)
+
+
+def _read_seed_rows(
+    path: str | Path, *, column_map: dict[str, str] | None
+) -> tuple[pl.DataFrame, int]:
+    """The seeds file read and normalized like a list, and how many rows it could not use;
+    InputError when no row is usable."""
     ingested = read_companies(path, column_map=column_map)
     raw, unusable = normalize_companies(ingested.companies)
     rejected = ingested.rejects.height + unusable.height
@@ -133,15 +136,15 @@ def read_seeds(
             else "the file has a header but no rows"
         )
         raise InputError(
-            f"{source}: no usable seeds: {why}; give your best customers with at least a "
+            f"{path}: no usable seeds: {why}; give your best customers with at least a "
             "name or a website column"
         )
-    links = link_seeds(raw, listed, settings=settings)
-    frame = (
-        raw.with_row_index("_r")
-        .with_columns(pl.col("_r").cast(pl.UInt32))
-        .join(links, on="_r", how="left")
-    )
+    return raw, rejected
+
+
+def _take_list_values(frame: pl.DataFrame, listed: pl.DataFrame) -> pl.DataFrame:
+    """A found seed (`_c`, its list position) takes the list's firmographics over its own,
+    and `_list_name` and `list_record` (`file:line`) of its list row."""
     firmo = [c for c in _FIRMOGRAPHICS if c in listed.columns]
     from_list = listed.select(firmo).with_row_index("_c").with_columns(pl.col("_c").cast(pl.UInt32))
     from_list = from_list.rename({c: f"{c}__list" for c in firmo})
@@ -155,14 +158,19 @@ def read_seeds(
         pl.col("name").alias("_list_name"),
         pl.format("{}:{}", pl.col("source"), pl.col("line")).alias("list_record"),
     ).with_row_index("_c")
-    frame = frame.join(
+    return frame.join(
         list_name.with_columns(pl.col("_c").cast(pl.UInt32)), on="_c", how="left",
         maintain_order="left",
     )  # fmt: skip
+
+
+def _mark_usable(frame: pl.DataFrame) -> pl.DataFrame:
+    """`seed_line`, `seed_name`, `list_row`, and `usable` unless a `reason` sets the seed
+    aside: the same list company as an earlier seed, or nothing to compare."""
     first_of = pl.col("_r").min().over("_c")
     duplicate = pl.col("_c").is_not_null() & (pl.col("_r") != first_of)
     known = _known(frame)
-    frame = (
+    return (
         frame.with_columns(
             seed_line=pl.col("line"),
             seed_name=pl.coalesce(pl.col("name"), pl.col("_list_name"), pl.col("domain")),
@@ -183,4 +191,3 @@ def read_seeds(
         )
         .with_columns(usable=pl.col("reason").is_null())
     )
-    return Seeds(frame.drop("_r", "_c", "_list_name", "_first_line"), source, rejected)

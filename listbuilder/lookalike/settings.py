@@ -23,6 +23,8 @@ LOOKALIKE_KEYS = ("seeds", "weight", "neighbours", "text")
 DEFAULT_WEIGHT = 20.0
 MAX_NEIGHBOURS = 50
 
+_Problems = list[tuple[str | None, str]]  # (key or None, what to change)
+
 
 @dataclass(frozen=True)
 class LookalikeSettings:
@@ -51,18 +53,28 @@ def parse_lookalike_settings(
         return None, [
             (None, 'lookalike must be a table: [lookalike] with seeds = "best_customers.csv"')
         ]
-    problems: list[tuple[str | None, str]] = []
+    problems: _Problems = []
     for key in table:
         if key not in LOOKALIKE_KEYS:
-            from listbuilder.profile.conditions import suggest
+            from listbuilder.suggest import did_you_mean, find_closest
 
-            near = suggest(key, LOOKALIKE_KEYS)
-            hint = (
-                f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(LOOKALIKE_KEYS)}"
-            )
+            allowed = f"; allowed: {', '.join(LOOKALIKE_KEYS)}"
+            hint = did_you_mean(find_closest(key, LOOKALIKE_KEYS), otherwise=allowed)
             problems.append((key, f'unknown key "{key}"{hint}'))
-    seeds = table.get("seeds")
-    path: Path | None = None
+    path = _check_seeds(table.get("seeds"), base, problems)
+    weight = _check_weight(table.get("weight", DEFAULT_WEIGHT), problems)
+    neighbours = _check_neighbours(table.get("neighbours", 3), problems)
+    text = table.get("text", False)
+    if not isinstance(text, bool):
+        problems.append(("text", f"text = {_toml(text)}: write true or false"))
+        text = False
+    if problems or path is None:
+        return None, problems
+    return LookalikeSettings(path, float(weight), neighbours, text), []
+
+
+def _check_seeds(seeds: Any, base: Path | None, problems: _Problems) -> Path | None:
+    """The seeds file, resolved against the profile's folder `base`; None when missing."""
     if seeds is None:
         problems.append(
             (
@@ -70,20 +82,25 @@ def parse_lookalike_settings(
                 'missing seeds; add seeds = "<your best customers file>" (relative to the profile)',
             )  # fmt: skip
         )
-    elif not isinstance(seeds, str) or not seeds.strip():
+        return None
+    if not isinstance(seeds, str) or not seeds.strip():
         problems.append(("seeds", f"seeds = {_toml(seeds)}: write the path of a file as a string"))
-    else:
-        given = Path(seeds).expanduser()
-        path = given if given.is_absolute() or base is None else base / given
-        if not path.is_file():
-            problems.append(
-                (
-                    "seeds",
-                    f"seeds = {_toml(seeds)}: no such file ({path}); give the path of your "
-                    "best customers file, relative to this profile",
-                )  # fmt: skip
-            )
-    weight = table.get("weight", DEFAULT_WEIGHT)
+        return None
+    given = Path(seeds).expanduser()
+    path = given if given.is_absolute() or base is None else base / given
+    if not path.is_file():
+        problems.append(
+            (
+                "seeds",
+                f"seeds = {_toml(seeds)}: no such file ({path}); give the path of your "
+                "best customers file, relative to this profile",
+            )  # fmt: skip
+        )
+    return path
+
+
+def _check_weight(weight: Any, problems: _Problems) -> float:
+    """Points of the ranking score at a lookalike score of 100: above 0, at most 100."""
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 100:
         problems.append(
             (
@@ -92,8 +109,12 @@ def parse_lookalike_settings(
                 "to the ranking score, between 0 and 100, e.g. weight = 20",
             )  # fmt: skip
         )
-        weight = DEFAULT_WEIGHT
-    neighbours = table.get("neighbours", 3)
+        return DEFAULT_WEIGHT
+    return weight
+
+
+def _check_neighbours(neighbours: Any, problems: _Problems) -> int:
+    """How many nearest seeds the score averages: a whole number, 1 to `MAX_NEIGHBOURS`."""
     if (
         isinstance(neighbours, bool)
         or not isinstance(neighbours, int)
@@ -106,11 +127,5 @@ def parse_lookalike_settings(
                 f"from 1 to {MAX_NEIGHBOURS}, e.g. neighbours = 3",
             )  # fmt: skip
         )
-        neighbours = 3
-    text = table.get("text", False)
-    if not isinstance(text, bool):
-        problems.append(("text", f"text = {_toml(text)}: write true or false"))
-        text = False
-    if problems or path is None:
-        return None, problems
-    return LookalikeSettings(path, float(weight), neighbours, text), []
+        return 3
+    return neighbours

@@ -29,7 +29,9 @@ from tldextract.suffix_list import extract_tlds_from_suffix_list
 __all__ = [
     "PLATFORM_DOMAINS",
     "hosts_series",
+    "identity_domain_expr",
     "is_platform_expr",
+    "own_platform_site_expr",
     "registrable_domain",
     "registrable_domain_series",
 ]
@@ -274,3 +276,29 @@ def is_platform_expr(domain_expr: pl.Expr) -> pl.Expr:
     """
     platforms = pl.Series(sorted(PLATFORM_DOMAINS), dtype=pl.String).implode()
     return domain_expr.is_in(platforms).fill_null(False)
+
+
+def own_platform_site_expr() -> pl.Expr:
+    """True where a platform domain is the company's own site: Weebly at weebly.com,
+    Substack at substack.com (the bare domain, and the name carries its label), not
+    Acme at facebook.com or at acme.wixsite.com. Reads ``website``, ``domain``,
+    ``domain_is_platform`` and ``name_key``."""
+    website = pl.col("website").cast(pl.String).str.strip_chars().str.to_lowercase()
+    host = website.str.replace(r"^[a-z][a-z0-9+.-]*://", "").str.replace(r"^www\.", "")
+    bare = host.str.strip_chars_end("/") == pl.col("domain")
+    label = pl.col("domain").str.extract(r"^([^.]+)\.", 1)
+    name = pl.col("name_key").cast(pl.String).str.replace_all(r"[^a-z0-9]", "")
+    named = (label.str.len_chars() >= 3) & name.str.contains(label, literal=True)
+    return (pl.col("domain_is_platform").fill_null(False) & bare & named).fill_null(False)
+
+
+def identity_domain_expr() -> pl.Expr:
+    """The account's domain as the outputs show it and key it: null for a platform domain
+    (a LinkedIn page or a shared host is not the company's domain; it stays in
+    ``website``), unless it is the platform's own site (Weebly at weebly.com). The one
+    place the platform-domain rule is applied after normalisation."""
+    return (
+        pl.when(pl.col("domain_is_platform").fill_null(False) & ~own_platform_site_expr())
+        .then(None)
+        .otherwise(pl.col("domain"))
+    )

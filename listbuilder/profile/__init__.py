@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from listbuilder.errors import ProfileError
-from listbuilder.profile.conditions import suggest
 from listbuilder.profile.model import (
     FIELD_KINDS,
     Condition,
@@ -28,6 +27,7 @@ from listbuilder.profile.model import (
 from listbuilder.profile.nesting import nesting_problem
 from listbuilder.profile.parse import parse_profile
 from listbuilder.resources import filters_dir
+from listbuilder.suggest import did_you_mean, find_closest
 
 __all__ = [
     "FIELD_KINDS",
@@ -76,8 +76,7 @@ def _resolve(path_or_name: str | os.PathLike[str]) -> tuple[Path, str]:
     if shipped.is_file():
         return shipped, _display(shipped)
     names = shipped_profiles()
-    near = suggest(stem, names, cutoff=60)
-    hint = f' — did you mean "{near}"?' if near else ""
+    hint = did_you_mean(find_closest(stem, names, cutoff=60))
     raise profile_error(
         [
             f"{text}: no such file, and no shipped profile of that name{hint} "

@@ -14,7 +14,6 @@ from typing import Any
 
 import polars as pl
 import pycountry
-from rapidfuzz import fuzz, process
 
 from listbuilder.normalize.geo import REGIONS
 from listbuilder.profile.model import (
@@ -34,6 +33,7 @@ from listbuilder.profile.model import (
     Term,
 )
 from listbuilder.schema import FUNDING_STAGES
+from listbuilder.suggest import did_you_mean, find_closest
 
 Say = Callable[..., None]
 
@@ -67,14 +67,6 @@ OPERATOR_ALIASES: dict[str, str] = {
     **dict.fromkeys(("is_null", "absent", "null", "unknown", "empty"), "missing"),
 }
 _EQUIVALENT = {"in": "any", "any": "in", "not_in": "none", "none": "not_in"}
-
-
-def suggest(word: str, choices: list[str] | tuple[str, ...], *, cutoff: float = 70) -> str | None:
-    """The closest choice to `word` (rapidfuzz ratio), or None when nothing is close."""
-    found = process.extractOne(
-        word.lower(), list(choices), scorer=fuzz.ratio, score_cutoff=cutoff, processor=str.lower
-    )
-    return found[0] if found else None
 
 
 def toml_value(value: Any) -> str:
@@ -114,9 +106,9 @@ def resolve_field(raw: Any, say: Say) -> str | None:
     name = FIELD_ALIASES.get(raw, raw)
     if name in FIELD_KINDS:
         return name
-    near = suggest(raw, [*FIELD_KINDS, *FIELD_ALIASES], cutoff=60)
+    near = find_closest(raw, [*FIELD_KINDS, *FIELD_ALIASES], cutoff=60)
     if near:
-        say(f'unknown field "{raw}" — did you mean "{FIELD_ALIASES.get(near, near)}"?', "field")
+        say(f'unknown field "{raw}"{did_you_mean(FIELD_ALIASES.get(near, near))}', "field")
     else:
         say(f'unknown field "{raw}"; fields are: {", ".join(FIELD_KINDS)}', "field")
     return None
@@ -124,7 +116,7 @@ def resolve_field(raw: Any, say: Say) -> str | None:
 
 def _operator_typo(key: str, kind: str | None) -> str | None:
     """The operator an unknown key most likely means (an alias or a close spelling)."""
-    target = OPERATOR_ALIASES.get(key.lower()) or suggest(key, OPERATORS, cutoff=75)
+    target = OPERATOR_ALIASES.get(key.lower()) or find_closest(key, OPERATORS, cutoff=75)
     if target and kind and target not in OPERATORS_BY_KIND[kind]:
         target = _EQUIVALENT.get(target, target)
     return target
@@ -149,9 +141,9 @@ def check_unknown_keys(
             say(f'unknown operator "{key}"; use {target}', key)
             meant.setdefault(target, key)
             continue
-        near = suggest(key, allowed)
+        near = find_closest(key, allowed)
         if near:
-            say(f'unknown key "{key}" — did you mean "{near}"?', key)
+            say(f'unknown key "{key}"{did_you_mean(near)}', key)
             meant.setdefault(near, key)
         else:
             say(
@@ -193,8 +185,8 @@ def _stage(value: Any, op: str, say: Say) -> int | None:
     lowered = [s.lower() for s in FUNDING_STAGES]
     if isinstance(value, str) and value.lower() in lowered:
         return lowered.index(value.lower())
-    near = suggest(str(value), FUNDING_STAGES, cutoff=60) if isinstance(value, str) else None
-    hint = f' — did you mean "{near}"?' if near else ""
+    near = find_closest(value, FUNDING_STAGES, cutoff=60) if isinstance(value, str) else None
+    hint = did_you_mean(near)
     say(
         f"{op} = {toml_value(value)}: not a funding stage{hint}; stages are: "
         f"{', '.join(FUNDING_STAGES)}",
@@ -217,8 +209,8 @@ def _items(field: str, op: str, value: Any, groups: dict[str, Group], say: Say) 
                 (g for k, g in groups.items() if k.lower() == key.lower()), None
             )
             if group is None:
-                near = suggest(key, list(groups), cutoff=60)
-                hint = f' — did you mean "group:{near}"?' if near else ""
+                near = find_closest(key, list(groups), cutoff=60)
+                hint = did_you_mean(f"group:{near}" if near else None)
                 say(f'unknown group "{raw}"{hint}; define it as a [groups.{key}] table', op)
                 continue
             terms = group_terms(group, field)
@@ -287,12 +279,37 @@ def parse_condition(
     already reported as a misspelt `field` or operator is not reported again as missing.
     """
     if meant is None:  # the caller did not check the keys: recognise operator typos quietly
-        kind_of = FIELD_KINDS.get(str(table.get("field")))
-        meant = {}
-        for key in table:
-            target = None if key in OPERATORS else _operator_typo(key, kind_of)
-            if target:
-                meant.setdefault(target, key)
+        meant = _operator_typos(table)
+    found = _field_and_operator(table, kind=kind, say=say, meant=meant)
+    if found is None:
+        return None
+    field, op = found
+    value = table[op]
+    if op in SET_OPERATORS:
+        items = _items(field, op, value, groups, say)
+        return Condition(field, op, items=items) if items else None
+    if op in RANGE_OPERATORS:
+        return _range_condition(field, op, value, say)
+    if op == "matches":
+        return _matches_condition(field, value, say)
+    return _existence_condition(field, op, value, say)
+
+
+def _operator_typos(table: dict[str, Any]) -> dict[str, str]:
+    """The operators the table's unknown keys stand for (`{"at_least": "min"}`)."""
+    kind_of = FIELD_KINDS.get(str(table.get("field")))
+    meant: dict[str, str] = {}
+    for key in table:
+        target = None if key in OPERATORS else _operator_typo(key, kind_of)
+        if target:
+            meant.setdefault(target, key)
+    return meant
+
+
+def _field_and_operator(
+    table: dict[str, Any], *, kind: str, say: Say, meant: dict[str, str]
+) -> tuple[str, str] | None:
+    """The table's field and its one operator that applies, or None after reporting why."""
     if table.get("field") is None and "field" in meant:
         field = None  # reported as a misspelt key
     else:
@@ -321,14 +338,17 @@ def parse_condition(
         if not any(op in meant for op in OPERATORS):
             say(f"no operator; add one of: {', '.join(allowed)}")
         return None
-    op = ops[0]
-    value = table[op]
-    if op not in allowed:
-        say(f"{op} does not apply to {field} ({FIELD_KINDS[field]}); use {_either(allowed)}", op)
+    if ops[0] not in allowed:
+        say(
+            f"{ops[0]} does not apply to {field} ({FIELD_KINDS[field]}); use {_either(allowed)}",
+            ops[0],
+        )
         return None
-    if op in SET_OPERATORS:
-        items = _items(field, op, value, groups, say)
-        return Condition(field, op, items=items) if items else None
+    return field, ops[0]
+
+
+def _range_condition(field: str, op: str, value: Any, say: Say) -> Condition | None:
+    """between / at_least / at_most: bounds on the field's scale (numbers, dates, stages)."""
     if op == "between":
         if not isinstance(value, list) or len(value) != 2:
             say(f"between = {toml_value(value)}: write two bounds, e.g. between = [200, 2000]", op)
@@ -340,26 +360,30 @@ def parse_condition(
             say(f"between = {toml_value(value)}: min is above max", op)
             return None
         return Condition(field, op, low=low[0], high=high[0], low_label=low[1], high_label=high[1])
-    if op in RANGE_OPERATORS:
-        bound = _bound(field, op, value, say)
-        if bound is None:
-            return None
-        if op == "at_least":
-            return Condition(field, op, low=bound[0], low_label=bound[1])
-        return Condition(field, op, high=bound[0], high_label=bound[1])
-    if op == "matches":
-        if not isinstance(value, str) or not value:
-            say(
-                f'matches = {toml_value(value)}: write a regular expression, e.g. matches = "saas"',
-                op,
-            )
-            return None
-        problem = _regex_problem(value)
-        if problem:
-            say(f"matches = {toml_value(value)}: invalid regular expression: {problem}", op)
-            return None
-        return Condition(field, op, pattern=value)
-    # exists / missing
+    bound = _bound(field, op, value, say)
+    if bound is None:
+        return None
+    if op == "at_least":
+        return Condition(field, op, low=bound[0], low_label=bound[1])
+    return Condition(field, op, high=bound[0], high_label=bound[1])
+
+
+def _matches_condition(field: str, value: Any, say: Say) -> Condition | None:
+    if not isinstance(value, str) or not value:
+        say(
+            f'matches = {toml_value(value)}: write a regular expression, e.g. matches = "saas"',
+            "matches",
+        )
+        return None
+    problem = _regex_problem(value)
+    if problem:
+        say(f"matches = {toml_value(value)}: invalid regular expression: {problem}", "matches")
+        return None
+    return Condition(field, "matches", pattern=value)
+
+
+def _existence_condition(field: str, op: str, value: Any, say: Say) -> Condition | None:
+    """exists / missing = true."""
     if isinstance(value, str) and op == "missing":
         say(
             f"missing = {toml_value(value)} is the missing operator; for the missing-data policy "

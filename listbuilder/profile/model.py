@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from listbuilder.schema import COMPANY_SCHEMA, DERIVED_SCHEMA
 
@@ -212,6 +212,142 @@ class Persona:
     titles: str | None = None
 
 
+# `[[signal]]` rules. A condition on an event is written `<event field>.<operator> = value`
+# with the criteria's operator words (`round.at_least = "Series B"`); the rule class of
+# the kind holds it as the attribute `<field>_<operator>`.
+SIGNAL_KINDS: tuple[str, ...] = (
+    "funding",
+    "exec_hire",
+    "job_spike",
+    "headcount_growth",
+    "tech_change",
+    "announcement",
+)
+COMBINE_RULES: tuple[str, ...] = ("strongest", "sum")
+SIGNAL_COMMON_KEYS: tuple[str, ...] = (
+    "kind",
+    "name",
+    "boost",
+    "half_life_days",
+    "max_age_days",
+    "combine",
+    "cap",
+)
+# kind -> event field -> the operators a condition on it takes
+SIGNAL_CONDITIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "funding": {"round": ("in", "at_least"), "amount": ("at_least",)},
+    "exec_hire": {"title": ("matches",)},
+    "job_spike": {"count": ("at_least",), "ratio": ("at_least",)},
+    "headcount_growth": {"growth_pct": ("at_least",)},
+    "tech_change": {"added": ("in",), "removed": ("in",)},
+    "announcement": {"text": ("any",)},
+}
+# kind -> settings that shape the derived signal rather than filter events
+SIGNAL_SETTINGS: dict[str, tuple[str, ...]] = {
+    "job_spike": ("departments", "window_days", "baseline_days"),
+    "headcount_growth": ("departments", "window_days"),
+}
+# The first spellings, still accepted: key -> (event field, operator).
+SIGNAL_KEY_ALIASES: dict[str, tuple[str, str]] = {
+    "rounds": ("round", "in"),
+    "min_round": ("round", "at_least"),
+    "min_amount": ("amount", "at_least"),
+    "titles": ("title", "matches"),
+    "min_count": ("count", "at_least"),
+    "min_ratio": ("ratio", "at_least"),
+    "min_growth_pct": ("growth_pct", "at_least"),
+    "added": ("added", "in"),
+    "removed": ("removed", "in"),
+    "keywords": ("text", "any"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignalRule:
+    """One validated `[[signal]]` table: the keys every kind has. A subclass per kind
+    (`SIGNAL_RULES`) adds the kind's conditions; an unset condition accepts every event."""
+
+    kind: ClassVar[str] = ""
+    boost: float  # points added to the account's signal score
+    half_life_days: float | None = None  # boost · 0.5^(age / half_life); None = no decay
+    max_age_days: float | None = None  # older events are ignored (and counted)
+    combine: str = "strongest"  # COMBINE_RULES: one signal per account, or all (at most cap)
+    cap: float | None = None
+    name: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FundingRule(SignalRule):
+    """A funding round; round types as `schema.FUNDING_STAGES` labels."""
+
+    kind: ClassVar[str] = "funding"
+    round_in: tuple[str, ...] = ()
+    round_at_least: str | None = None
+    amount_at_least: float | None = None  # USD; a round without an amount fails it
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExecHireRule(SignalRule):
+    """An executive hire whose title matches (case-insensitive regular expression)."""
+
+    kind: ClassVar[str] = "exec_hire"
+    title_matches: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSpikeRule(SignalRule):
+    """More job postings in the last `window_days` than the `baseline_days` before
+    (per-day rates); one spike per department listed, or one over all postings."""
+
+    kind: ClassVar[str] = "job_spike"
+    departments: tuple[str, ...] = ()
+    window_days: int = 30
+    baseline_days: int = 180
+    count_at_least: int = 5  # postings in the window
+    ratio_at_least: float = 2.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadcountGrowthRule(SignalRule):
+    """Growth between the first and last headcount snapshot within `window_days`, per
+    department listed (or every department, each on its own)."""
+
+    kind: ClassVar[str] = "headcount_growth"
+    departments: tuple[str, ...] = ()
+    window_days: int = 180
+    growth_pct_at_least: float = 20.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class TechChangeRule(SignalRule):
+    """A technology added or removed (case-insensitive names); with neither, every change."""
+
+    kind: ClassVar[str] = "tech_change"
+    added_in: tuple[str, ...] = ()
+    removed_in: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnouncementRule(SignalRule):
+    """An announcement whose text contains any of the phrases (case-insensitive)."""
+
+    kind: ClassVar[str] = "announcement"
+    text_any: tuple[str, ...] = ()
+
+
+SIGNAL_RULES: dict[str, type[SignalRule]] = {
+    rule.kind: rule
+    for rule in (
+        FundingRule,
+        ExecHireRule,
+        JobSpikeRule,
+        HeadcountGrowthRule,
+        TechChangeRule,
+        AnnouncementRule,
+    )
+}
+
+
 @dataclass(frozen=True)
 class Profile:
     """An ICP profile, fully validated. Build one with `load_profile`."""
@@ -237,7 +373,7 @@ class Profile:
     requires: tuple[Rule, ...] = ()
     excludes: tuple[Rule, ...] = ()
     groups: dict[str, Group] = field(default_factory=dict)
-    signals: list[Any] = field(default_factory=list)  # listbuilder.signals.rules.SignalRule
+    signals: list[SignalRule] = field(default_factory=list)
     dedupe: Any = None  # listbuilder.dedupe.settings.DedupeSettings
     personas: tuple[Persona, ...] = ()
     talking_points: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from listbuilder.profile.conditions import (
     number_label,
     parse_condition,
     resolve_field,
-    suggest,
     toml_value,
 )
 from listbuilder.profile.locate import Locator
@@ -36,8 +34,10 @@ from listbuilder.profile.model import (
     Profile,
     QualitySettings,
     Rule,
+    SignalRule,
 )
-from listbuilder.signals.rules import SIGNAL_KINDS, parse_signal_rules
+from listbuilder.profile.signals import closest_kind, parse_signal_rules
+from listbuilder.suggest import did_you_mean, find_closest
 
 TOP_LEVEL = (
     "profile",
@@ -150,19 +150,36 @@ def _place(kind: str, index: int, table: dict[str, Any]) -> str:
 
 
 def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
+    """The `[profile]` table's values (a default where a value is broken, and reported)."""
     table = data.get("profile")
     say = problems.sayer("[profile]", "profile")
     if not isinstance(table, dict):
         problems.add('missing [profile] table; add one with at least name = "..."')
         return {"name": "", "tiers": tuple(DEFAULT_TIERS.items())}
-    meant: set[str] = set()  # keys reported as misspelt: not reported again as missing
+    meant = _check_settings_keys(table, say)
+    return {
+        **_parse_identity(table, say, meant),
+        **_parse_tiers(table, say),
+        **_parse_limits(table, say),
+        **_parse_timing(table, say),
+    }
+
+
+def _check_settings_keys(table: dict[str, Any], say: Any) -> set[str]:
+    """Report unknown `[profile]` keys; returns the keys they were taken for (not reported
+    again as missing)."""
+    meant: set[str] = set()
     for key in table:
         if key not in PROFILE_KEYS:
-            near = suggest(key, PROFILE_KEYS)
-            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(PROFILE_KEYS)}"
+            near = find_closest(key, PROFILE_KEYS)
+            hint = did_you_mean(near, otherwise=f"; allowed: {', '.join(PROFILE_KEYS)}")
             say(f'unknown key "{key}"{hint}', key)
             meant.add(near or "")
-    out: dict[str, Any] = {}
+    return meant
+
+
+def _parse_identity(table: dict[str, Any], say: Any, meant: set[str]) -> dict[str, Any]:
+    """name and description."""
     name = table.get("name")
     if name is None and "name" in meant:
         name = ""
@@ -174,12 +191,15 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "name",
         )
         name = ""
-    out["name"] = name
     description = table.get("description", "")
     if not isinstance(description, str):
         say(f"description = {toml_value(description)}: write a string", "description")
         description = ""
-    out["description"] = description
+    return {"name": name, "description": description}
+
+
+def _parse_tiers(table: dict[str, Any], say: Any) -> dict[str, Any]:
+    """tiers (highest floor first) and priority_tier."""
     tiers = table.get("tiers", DEFAULT_TIERS)
     if (
         not isinstance(tiers, dict)
@@ -192,7 +212,6 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "tiers",
         )
         tiers = DEFAULT_TIERS
-    out["tiers"] = tuple(sorted(((k, float(v)) for k, v in tiers.items()), key=lambda t: -t[1]))
     priority = table.get("priority_tier")
     if priority is not None and priority not in tiers:
         say(
@@ -200,7 +219,14 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "priority_tier",
         )
         priority = None
-    out["priority_tier"] = priority
+    return {
+        "tiers": tuple(sorted(((k, float(v)) for k, v in tiers.items()), key=lambda t: -t[1])),
+        "priority_tier": priority,
+    }
+
+
+def _parse_limits(table: dict[str, Any], say: Any) -> dict[str, Any]:
+    """capacity, score_cap, the default on_missing and min_confidence."""
     capacity = table.get("capacity")
     if capacity is not None and (
         not isinstance(capacity, int) or isinstance(capacity, bool) or not 1 <= capacity <= 10**7
@@ -211,7 +237,6 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "capacity",
         )
         capacity = None
-    out["capacity"] = capacity
     cap = table.get("score_cap", 100)
     if not _number(cap) or cap <= 0:
         say(
@@ -219,8 +244,7 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "score_cap",
         )
         cap = 100
-    out["score_cap"] = float(cap)
-    out["on_missing"] = _on_missing("criterion", table, say)
+    on_missing = _on_missing("criterion", table, say)
     minimum = table.get("min_confidence", 0)
     if not _number(minimum) or not 0 <= minimum <= 1:
         say(
@@ -229,7 +253,17 @@ def _parse_settings(data: dict[str, Any], problems: Problems) -> dict[str, Any]:
             "min_confidence",
         )
         minimum = 0
-    out["min_confidence"] = float(minimum)
+    return {
+        "capacity": capacity,
+        "score_cap": float(cap),
+        "on_missing": on_missing,
+        "min_confidence": float(minimum),
+    }
+
+
+def _parse_timing(table: dict[str, Any], say: Any) -> dict[str, Any]:
+    """live_signal, strong_signal and live_signal_days (None: no age limit)."""
+    out: dict[str, Any] = {}
     for key, default, example in (
         ("live_signal", 3.0, "live_signal = 3"),
         ("strong_signal", 10.0, "strong_signal = 10"),
@@ -269,8 +303,9 @@ def _parse_quality(data: dict[str, Any], problems: Problems) -> QualitySettings:
         if key == "shared_phone_min":
             continue
         if key not in QUALITY_CHECKS:
-            near = suggest(key, QUALITY_KEYS)
-            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(QUALITY_KEYS)}"
+            hint = did_you_mean(
+                find_closest(key, QUALITY_KEYS), otherwise=f"; allowed: {', '.join(QUALITY_KEYS)}"
+            )
             say(f'unknown key "{key}"{hint}', key)
             continue
         if value is True:
@@ -460,61 +495,81 @@ def _parse_criteria(
         return [], []
     criteria: list[Criterion] = []
     declared: list[str] = []
-    total, weights_ok, seen = 0.0, True, set()
+    weights: list[float | None] = []
+    seen: set[str] = set()
     for index, table in enumerate(tables):
-        place = _place("criterion", index, table)
-        say = problems.sayer(place, "criterion", index)
+        say = problems.sayer(_place("criterion", index, table), "criterion", index)
         meant = check_unknown_keys(table, CRITERION_KEYS, table.get("field"), say)
-        name = table.get("name")
-        if name is None and "name" in meant:  # reported as a misspelt key
-            typo = table[meant["name"]]
-            if isinstance(typo, str) and typo.strip():
-                declared.append(typo)
-            name = None
-        elif not isinstance(name, str) or not name.strip():
-            say(
-                'missing name; add name = "<what it checks>"'
-                if name is None
-                else f"name = {toml_value(name)}: write a non-empty string",
-                "name",
-            )
-            name = None
-        elif name in seen:
-            say(
-                f'name "{name}" is used twice; criterion names must be unique (talking points and '
-                "breakdowns refer to them)",
-                "name",
-            )
-        else:
-            seen.add(name)
-            declared.append(name)
+        name = _criterion_name(table, meant, say, seen, declared)
         label = table.get("label")
         if label is not None and not isinstance(label, str):
             say(f"label = {toml_value(label)}: write a string", "label")
             label = None
-        weight = table.get("weight")
-        weight_ok = True
-        if weight is None:
-            if "weight" not in meant:  # else reported as a misspelt key
-                say("missing weight; add weight = <points out of 100>")
-            weight_ok = False
-        elif not _number(weight) or not 0 < weight <= 100:
-            say(
-                f"weight = {toml_value(weight)}: write a number of points between 0 and 100",
-                "weight",
-            )
-            weight_ok = False
-        else:
-            total += weight
-        weights_ok = weights_ok and weight_ok
+        weight = _criterion_weight(table, meant, say)
+        weights.append(weight)
         condition = parse_condition(table, kind="criterion", groups=groups, say=say, meant=meant)
-        on_missing = _on_missing("criterion", table, say, on_missing)
+        policy = _on_missing("criterion", table, say, on_missing)
         partial = None
         if "partial" in table and condition is not None:
             partial = _parse_partial(table["partial"], condition.field, condition.op, say)
-        if condition is not None and name and weight_ok and weight is not None:
-            criteria.append(Criterion(name, condition, float(weight), label, partial, on_missing))
-    if weights_ok and abs(total - 100) > 1e-9:
+        if condition is not None and name and weight is not None:
+            criteria.append(Criterion(name, condition, weight, label, partial, policy))
+    _check_weight_sum(weights, tables, problems)
+    return criteria, declared
+
+
+def _criterion_name(
+    table: dict[str, Any], meant: dict[str, str], say: Any, seen: set[str], declared: list[str]
+) -> str | None:
+    """The criterion's name, or None after reporting it. `seen` holds the valid names so
+    far; `declared` gets the name the table stands for (a misspelt `name` key's too)."""
+    name = table.get("name")
+    if name is None and "name" in meant:  # reported as a misspelt key
+        typo = table[meant["name"]]
+        if isinstance(typo, str) and typo.strip():
+            declared.append(typo)
+        return None
+    if not isinstance(name, str) or not name.strip():
+        say(
+            'missing name; add name = "<what it checks>"'
+            if name is None
+            else f"name = {toml_value(name)}: write a non-empty string",
+            "name",
+        )
+        return None
+    if name in seen:
+        say(
+            f'name "{name}" is used twice; criterion names must be unique (talking points and '
+            "breakdowns refer to them)",
+            "name",
+        )
+    else:
+        seen.add(name)
+        declared.append(name)
+    return name
+
+
+def _criterion_weight(table: dict[str, Any], meant: dict[str, str], say: Any) -> float | None:
+    """The weight, or None after reporting it (missing, or not 0 < weight <= 100)."""
+    weight = table.get("weight")
+    if weight is None:
+        if "weight" not in meant:  # else reported as a misspelt key
+            say("missing weight; add weight = <points out of 100>")
+        return None
+    if not _number(weight) or not 0 < weight <= 100:
+        say(f"weight = {toml_value(weight)}: write a number of points between 0 and 100", "weight")
+        return None
+    return float(weight)
+
+
+def _check_weight_sum(
+    weights: list[float | None], tables: list[dict[str, Any]], problems: Problems
+) -> None:
+    """Weights must sum to 100 (checked when every weight is valid), reported at the last."""
+    if None in weights:
+        return
+    total = sum(w for w in weights if w is not None)
+    if abs(total - 100) > 1e-9:
         last = len(tables) - 1
         problems.add(
             f"weights sum to {number_label(total)}, they must sum to 100",
@@ -522,10 +577,9 @@ def _parse_criteria(
             table="criterion",
             index=last,
         )
-    return criteria, declared
 
 
-def _parse_signals(data: dict[str, Any], problems: Problems) -> tuple[list[Any], list[str]]:
+def _parse_signals(data: dict[str, Any], problems: Problems) -> tuple[list[SignalRule], list[str]]:
     """The valid signal rules, and the kind of every [[signal]] table (valid or not)."""
     tables = _array(data, "signal", problems)
     rules, issues = parse_signal_rules(tables)
@@ -540,12 +594,9 @@ def _signal_kinds(tables: Any) -> list[str]:
     kinds = []
     for table in tables if isinstance(tables, list) else []:
         kind = table.get("kind") if isinstance(table, dict) else None
-        if not isinstance(kind, str):
-            continue
-        if kind in SIGNAL_KINDS:
-            kinds.append(kind)
-        else:  # reported by parse_signal_rules, with the same suggestion
-            kinds.extend(difflib.get_close_matches(kind, list(SIGNAL_KINDS), n=1, cutoff=0.6))
+        near = closest_kind(kind) if isinstance(kind, str) else None
+        if near:  # a misspelt kind is reported by parse_signal_rules, with this suggestion
+            kinds.append(near)
     return kinds
 
 
@@ -586,73 +637,71 @@ def _parse_personas(data: dict[str, Any], problems: Problems) -> list[Persona]:
             "persona",
             index,
         )
-        meant = {suggest(key, PERSONA_KEYS) for key in table if key not in PERSONA_KEYS}
-        for key in table:
-            if key not in PERSONA_KEYS:
-                near = suggest(key, PERSONA_KEYS)
-                say(
-                    f'unknown key "{key}"'
-                    + (
-                        f' — did you mean "{near}"?'
-                        if near
-                        else f"; allowed: {', '.join(PERSONA_KEYS)}"
-                    ),
-                    key,
-                )
+        meant = _check_persona_keys(table, say)
         if not isinstance(title, str) or not title.strip():
             if not (title is None and "title" in meant):  # else reported as a misspelt key
                 say('missing title; add title = "VP Sales"', "title")
             continue
-        texts = {k: table.get(k) for k in ("department", "why")}
-        for key, value in texts.items():
-            if value is not None and not isinstance(value, str):
-                say(f"{key} = {toml_value(value)}: write a string", key)
-                texts[key] = None
-        cares = _strings(table.get("cares_about", []))
-        if cares is None:
-            say(
-                f"cares_about = {toml_value(table['cares_about'])}: write a list of strings",
-                "cares_about",
-            )
-        departments = _strings(table.get("departments", []))
-        if departments is None:
-            say(
-                f"departments = {toml_value(table['departments'])}: write a list of strings",
-                "departments",
-            )
-        sizes: dict[str, int | None] = {}
-        for key in ("min_employees", "max_employees"):
-            value = table.get(key)
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                say(f"{key} = {toml_value(value)}: write a whole number, e.g. {key} = 200", key)
-                value = None
-            sizes[key] = value
-        titles = table.get("titles")
-        if titles is not None and not isinstance(titles, str):
-            say(
-                f'titles = {toml_value(titles)}: write a regular expression, e.g. "CRO|VP"',
-                "titles",
-            )
-            titles = None
-        elif titles is not None:
-            try:
-                re.compile(titles)
-            except re.error as exc:
-                say(f"titles = {toml_value(titles)}: not a regular expression ({exc})", "titles")
-                titles = None
-        personas.append(
-            Persona(
-                title,
-                texts["department"],
-                texts["why"],
-                cares or (),
-                departments=tuple(departments or ()),
-                min_employees=sizes["min_employees"],
-                max_employees=sizes["max_employees"],
-                titles=titles,
-            )
-        )
+        personas.append(_parse_persona(title, table, say))
     return personas
+
+
+def _check_persona_keys(table: dict[str, Any], say: Any) -> set[str | None]:
+    """Report unknown persona keys; returns the keys they were taken for."""
+    meant = {find_closest(key, PERSONA_KEYS) for key in table if key not in PERSONA_KEYS}
+    for key in table:
+        if key not in PERSONA_KEYS:
+            hint = did_you_mean(
+                find_closest(key, PERSONA_KEYS), otherwise=f"; allowed: {', '.join(PERSONA_KEYS)}"
+            )
+            say(f'unknown key "{key}"{hint}', key)
+    return meant
+
+
+def _parse_persona(title: str, table: dict[str, Any], say: Any) -> Persona:
+    """One persona; a broken optional value is reported and left out."""
+    texts = {k: table.get(k) for k in ("department", "why")}
+    for key, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            say(f"{key} = {toml_value(value)}: write a string", key)
+            texts[key] = None
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("cares_about", "departments"):
+        strings = _strings(table.get(key, []))
+        if strings is None:
+            say(f"{key} = {toml_value(table[key])}: write a list of strings", key)
+        lists[key] = strings or ()
+    sizes: dict[str, int | None] = {}
+    for key in ("min_employees", "max_employees"):
+        value = table.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            say(f"{key} = {toml_value(value)}: write a whole number, e.g. {key} = 200", key)
+            value = None
+        sizes[key] = value
+    return Persona(
+        title,
+        texts["department"],
+        texts["why"],
+        lists["cares_about"],
+        departments=lists["departments"],
+        min_employees=sizes["min_employees"],
+        max_employees=sizes["max_employees"],
+        titles=_persona_titles(table.get("titles"), say),
+    )
+
+
+def _persona_titles(titles: Any, say: Any) -> str | None:
+    """The regular expression that finds the persona's people in a contacts file."""
+    if titles is not None and not isinstance(titles, str):
+        say(f'titles = {toml_value(titles)}: write a regular expression, e.g. "CRO|VP"', "titles")
+        return None
+    if titles is not None:
+        try:
+            re.compile(titles)
+        except re.error as exc:
+            say(f"titles = {toml_value(titles)}: not a regular expression ({exc})", "titles")
+            return None
+    return titles
 
 
 def _parse_talking_points(
@@ -672,16 +721,11 @@ def _parse_talking_points(
     points = {}
     for key, value in table.items():
         if key not in known:
-            near = suggest(key, known, cutoff=60)
-            say(
-                f'"{key}" is neither a criterion name nor a signal kind'
-                + (
-                    f' — did you mean "{near}"?'
-                    if near
-                    else f"; use one of: {', '.join(toml_value(k) for k in known)}"
-                ),
-                key,
+            hint = did_you_mean(
+                find_closest(key, known, cutoff=60),
+                otherwise=f"; use one of: {', '.join(toml_value(k) for k in known)}",
             )
+            say(f'"{key}" is neither a criterion name nor a signal kind{hint}', key)
             continue
         strings = _strings(value)
         if strings is None:
@@ -693,19 +737,26 @@ def _parse_talking_points(
     return points
 
 
+def _check_tables(data: dict[str, Any], problems: Problems) -> dict[str, list[Any]]:
+    """Report unknown top-level tables; returns what lies under each misspelt header, by
+    the table it was taken for (its names count as declared: one typo, one message)."""
+    misspelt: dict[str, list[Any]] = {}
+    for key in data:
+        if key not in TOP_LEVEL:
+            near = find_closest(key, TOP_LEVEL)
+            hint = did_you_mean(near, otherwise=f"; allowed: {', '.join(TOP_LEVEL)}")
+            problems.add(f'unknown table "{key}"{hint}', table=key)
+            if near:
+                misspelt.setdefault(near, []).append(data[key])
+    return misspelt
+
+
 def parse_profile(
     data: dict[str, Any], *, source: str, text: str, path: Path | None, slug: str
 ) -> tuple[Profile | None, list[str]]:
     """Validate TOML data into a Profile; returns (profile or None, every problem found)."""
     problems = Problems(source, text)
-    misspelt: dict[str, list[Any]] = {}  # top-level table -> values under a misspelt header
-    for key in data:
-        if key not in TOP_LEVEL:
-            near = suggest(key, TOP_LEVEL)
-            hint = f' — did you mean "{near}"?' if near else f"; allowed: {', '.join(TOP_LEVEL)}"
-            problems.add(f'unknown table "{key}"{hint}', table=key)
-            if near:
-                misspelt.setdefault(near, []).append(data[key])
+    misspelt = _check_tables(data, problems)
     settings = _parse_settings(data, problems)
     groups = _parse_groups(data, problems)
     for tables in misspelt.get("groups", []):  # declared, if under a misspelt header

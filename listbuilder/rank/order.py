@@ -10,12 +10,13 @@ over the same input rank identically.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import polars as pl
 
 from listbuilder.errors import ConfigError
+from listbuilder.formatting import short_number, short_number_text, thousands, thousands_text
 from listbuilder.schema import REJECT_SCHEMA
 
 # Optional columns rank reads; absent ones are treated as all-null.
@@ -24,6 +25,7 @@ _OPTIONAL: dict[str, pl.DataType] = {
     "domain": pl.String(),
     "domain_is_platform": pl.Boolean(),
     "parent_company": pl.String(),
+    "parent_id": pl.String(),
     "employees": pl.Int64(),
     "fit_score": pl.Float64(),
     "confidence": pl.Float64(),
@@ -44,6 +46,8 @@ REASON_SAME_PARENT = "same parent company"
 REASON_TIER_QUOTA = "tier quota"
 REASON_BELOW_MIN_SCORE = "below lowest tier"
 REASON_LOW_CONFIDENCE = "below minimum confidence"
+
+_ALIVE = pl.col("_reason").is_null()  # not rejected by an earlier step of the cut
 
 # (best fit, middle, other) x timing 1..3 -> what the SDR should do.
 _ACTIONS = (
@@ -123,13 +127,30 @@ def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def _parent_key() -> pl.Expr:
-    key = (
+    """The corporate family: the vendor's parent id when it gives one, else the parent's
+    name (case and punctuation folded)."""
+    name = (
         pl.col("parent_company")
         .str.to_lowercase()
         .str.replace_all(r"[^\w]+", " ")
         .str.strip_chars()
     )
-    return pl.when(key.str.len_chars() > 0).then(key).otherwise(None)
+    parent_id = pl.col("parent_id").cast(pl.String).str.strip_chars()
+    return pl.coalesce(
+        pl.when(parent_id.str.len_chars() > 0).then(pl.format("id {}", parent_id)),
+        pl.when(name.str.len_chars() > 0).then(name),
+    )
+
+
+def _parent_shown() -> pl.Expr:
+    """The parent as a reject detail names it: its name, else `id 266085200`."""
+    name = pl.col("parent_company").str.strip_chars()
+    parent_id = pl.col("parent_id").cast(pl.String).str.strip_chars()
+    return pl.coalesce(
+        pl.when(name.str.len_chars() > 0).then(name),
+        pl.when(parent_id.str.len_chars() > 0).then(pl.format("id {}", parent_id)),
+        pl.lit(""),
+    )
 
 
 def _check_quotas(tier_quotas: Mapping[str, float] | None) -> dict[str, float]:
@@ -151,27 +172,6 @@ def _reject_where(cond: pl.Expr, reason: str, detail: pl.Expr) -> list[pl.Expr]:
         pl.when(cond).then(pl.lit(reason)).otherwise(pl.col("_reason")).alias("_reason"),
         pl.when(cond).then(detail).otherwise(pl.col("_detail")).alias("_detail"),
     ]
-
-
-def _fmt(n: int) -> str:
-    return f"{n:,}"
-
-
-def thousands(n: pl.Expr) -> pl.Expr:
-    """An integer expression as text with thousands separators (`1201` -> `1,201`)."""
-    pad = lambda e: e.cast(pl.String).str.zfill(3)  # noqa: E731
-    return (
-        pl.when(n >= 1_000_000)
-        .then(pl.format("{},{},{}", n // 1_000_000, pad((n // 1000) % 1000), pad(n % 1000)))
-        .when(n >= 1000)
-        .then(pl.format("{},{}", n // 1000, pad(n % 1000)))
-        .otherwise(n.cast(pl.String))
-    )
-
-
-def _score_text(score: float) -> str:
-    """`42.5` -> `42.5`, `50.0` -> `50`."""
-    return f"{score:.1f}".removesuffix(".0")
 
 
 def _keep_one(
@@ -203,7 +203,7 @@ def _keep_one(
                 domains[dkey] = pos
             if pkey is not None:
                 # Show the parent as written by the kept row, keyed case-insensitively.
-                parents[pkey] = (pos, (row["parent_company"] or "").strip())
+                parents[pkey] = (pos, row["_ps"])
     return out
 
 
@@ -239,15 +239,48 @@ def rank_companies(
     `Acme ranked higher (rank 1,866, below the cut)`. The reason stays the
     duplicate one either way: it would hold for any cut.
     """
-    if "score" not in df.columns and "fit_score" in df.columns:
-        # straight from score_companies (a notebook chaining the stages): fit plus any
-        # signal boosts, capped at 100 as build does
-        signal = pl.col("signal_score") if "signal_score" in df.columns else pl.lit(0.0)
-        df = df.with_columns(
-            pl.min_horizontal(pl.col("fit_score") + signal.fill_null(0.0), pl.lit(100.0))
-            .round(1)
-            .alias("score")
-        )
+    df = _add_score(df)
+    quotas, limit = _check_cut(
+        df, top=top, capacity=capacity, tier_quotas=tier_quotas, min_score=min_score
+    )
+    # The steps of the cut, each setting `_reason`/`_detail` on the accounts it drops.
+    work = _order_candidates(df)
+    if min_score is not None:
+        work = work.with_columns(_reject_below_min_score(float(min_score), min_score_label))
+    if min_confidence and "confidence" in work.columns:
+        work = work.with_columns(_reject_low_confidence(min_confidence))
+    work = _drop_duplicates(work, per_domain=one_per_domain, per_parent=one_per_parent)
+    work = _apply_tier_quotas(work, quotas, limit)
+    work = _cut_at_limit(work, limit, label="top" if top is not None else "capacity")
+    work = _name_kept_accounts(work)
+    timing = timing_tier_expr(
+        strong_signal=strong_signal, weak_signal=weak_signal, stale_before=stale_before
+    )
+    return _split_ranked(work, df.columns, timing)
+
+
+def _add_score(df: pl.DataFrame) -> pl.DataFrame:
+    """`score` from `fit_score` plus any `signal_score`, capped at 100, when the frame
+    comes straight from score_companies (a notebook chaining the stages), as build does."""
+    if "score" in df.columns or "fit_score" not in df.columns:
+        return df
+    signal = pl.col("signal_score") if "signal_score" in df.columns else pl.lit(0.0)
+    return df.with_columns(
+        pl.min_horizontal(pl.col("fit_score") + signal.fill_null(0.0), pl.lit(100.0))
+        .round(1)
+        .alias("score")
+    )
+
+
+def _check_cut(
+    df: pl.DataFrame,
+    *,
+    top: int | None,
+    capacity: int | None,
+    tier_quotas: Mapping[str, float] | None,
+    min_score: float | None,
+) -> tuple[dict[str, float], int | None]:
+    """The checked tier quotas and the cut (`top`, else `capacity`; None: no cut)."""
     for col in ("score", "row_id"):
         if col not in df.columns:
             raise ValueError(
@@ -265,13 +298,16 @@ def rank_companies(
         raise ConfigError(
             f"min_score must be a number (the lowest tier threshold), got {min_score!r}"
         )
-    limit_label = "top" if top is not None else "capacity"
+    return quotas, limit
 
-    original = df.columns
+
+def _order_candidates(df: pl.DataFrame) -> pl.DataFrame:
+    """The accounts in rank order with `_pos` (0-based) and no `_reason` or `_detail` yet;
+    the optional columns rank reads (and `website`) added as nulls where absent."""
     work, _ = _ensure(df)
     if "website" not in work.columns:
         work = work.with_columns(pl.lit(None, pl.String).alias("website"))
-    work = (
+    return (
         sort_companies(work)
         .with_row_index("_pos")
         .with_columns(
@@ -279,45 +315,50 @@ def rank_companies(
             pl.lit(None, pl.String).alias("_detail"),
         )
     )
-    alive = pl.col("_reason").is_null()
 
-    if min_score is not None:
-        floor = _score_text(float(min_score))
-        suffix = f" ({min_score_label})" if min_score_label else ""
-        score = pl.col("score")
-        low = score.is_null() | (score < float(min_score))
-        shown = (
-            pl.when(score.round(1) == score.round(0))
-            .then(score.round(0).cast(pl.Int64).cast(pl.String))
-            .otherwise(score.round(1).cast(pl.String))
-        )
-        detail = (
-            pl.when(score.is_null())
-            .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
-            .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
-        )
-        work = work.with_columns(_reject_where(low, REASON_BELOW_MIN_SCORE, detail))
 
-    if min_confidence and "confidence" in work.columns:
-        known = pl.col("confidence")
-        thin = alive & (known.is_null() | (known < float(min_confidence)))
-        detail = pl.format(f"confidence {{}} < {min_confidence:g}", known.round(2).cast(pl.String))
-        work = work.with_columns(_reject_where(thin, REASON_LOW_CONFIDENCE, detail))
+def _reject_below_min_score(min_score: float, label: str | None) -> list[pl.Expr]:
+    """Reject accounts scoring below `min_score` (or without a score): `score 42.5 < 50
+    (tier C)`, the parenthesis when `label` is given."""
+    floor = short_number_text(min_score)
+    suffix = f" ({label})" if label else ""
+    score = pl.col("score")
+    low = score.is_null() | (score < min_score)
+    shown = short_number(score)
+    detail = (
+        pl.when(score.is_null())
+        .then(pl.lit(f"no score; lowest tier starts at {floor}{suffix}"))
+        .otherwise(pl.format(f"score {{}} < {floor}{suffix}", shown))
+    )
+    return _reject_where(low, REASON_BELOW_MIN_SCORE, detail)
 
-    # One per domain and parent: a Python pass over three small columns (rank order).
+
+def _reject_low_confidence(min_confidence: float) -> list[pl.Expr]:
+    """Reject the accounts still in whose `confidence` is unknown or below the minimum."""
+    known = pl.col("confidence")
+    thin = _ALIVE & (known.is_null() | (known < float(min_confidence)))
+    detail = pl.format(f"confidence {{}} < {min_confidence:g}", known.round(2).cast(pl.String))
+    return _reject_where(thin, REASON_LOW_CONFIDENCE, detail)
+
+
+def _drop_duplicates(work: pl.DataFrame, *, per_domain: bool, per_parent: bool) -> pl.DataFrame:
+    """Keep one account per domain and parent (`_keep_one`); adds `_dup_reason`,
+    `_dup_what` and `_keeper` (the `_pos` of the account kept instead)."""
+    # A Python pass over three small columns, in rank order.
     dom = pl.when(pl.col("domain_is_platform").fill_null(False)).then(None)
     keys = work.select(
         "_pos",
-        alive.alias("_alive"),
+        _ALIVE.alias("_alive"),
         dom.otherwise(pl.col("domain").str.to_lowercase()).alias("_dk"),
         _parent_key().alias("_pk"),
-        "parent_company",
+        _parent_shown().alias("_ps"),
     )
     drops = (
-        _keep_one(keys.to_dicts(), per_domain=one_per_domain, per_parent=one_per_parent)
-        if one_per_domain or one_per_parent
+        _keep_one(keys.to_dicts(), per_domain=per_domain, per_parent=per_parent)
+        if per_domain or per_parent
         else {}
     )
+    pos = work.schema["_pos"]
     drop_frame = pl.DataFrame(
         {
             "_pos": list(drops),
@@ -325,57 +366,68 @@ def rank_companies(
             "_dup_what": [w for _, w, _ in drops.values()],
             "_keeper": [k for _, _, k in drops.values()],
         },
-        schema={"_pos": work.schema["_pos"], "_dup_reason": pl.String, "_dup_what": pl.String,
-                "_keeper": work.schema["_pos"]},
-    )  # fmt: skip
-    work = work.join(drop_frame, on="_pos", how="left", maintain_order="left").with_columns(
+        schema={"_pos": pos, "_dup_reason": pl.String, "_dup_what": pl.String, "_keeper": pos},
+    )
+    return work.join(drop_frame, on="_pos", how="left", maintain_order="left").with_columns(
         pl.coalesce("_reason", "_dup_reason").alias("_reason")
     )
 
-    n_alive = work.select(alive.sum()).item()
+
+def _apply_tier_quotas(
+    work: pl.DataFrame, quotas: Mapping[str, float], limit: int | None
+) -> pl.DataFrame:
+    """Reject a tier's accounts past its share of the cut (of every account still in when
+    there is no cut or fewer accounts than the cut), in rank order."""
+    n_alive = work.select(_ALIVE.sum()).item()
     target = n_alive if limit is None else min(limit, n_alive)
     for tier, share in sorted(quotas.items()):
         cap = math.floor(share * target + 1e-9)
-        in_tier = alive & (pl.col("tier") == tier)
+        in_tier = _ALIVE & (pl.col("tier") == tier)
         nth = pl.when(in_tier).then(pl.int_range(pl.len()).over(in_tier)).otherwise(None)
         over = in_tier & (nth >= cap)
-        detail = pl.lit(f"tier {tier} quota {share:.0%} of {_fmt(target)} = {_fmt(cap)}")
+        of = f"{thousands_text(target)} = {thousands_text(cap)}"
+        detail = pl.lit(f"tier {tier} quota {share:.0%} of {of}")
         work = work.with_columns(_reject_where(over, REASON_TIER_QUOTA, detail))
+    return work
 
+
+def _cut_at_limit(work: pl.DataFrame, limit: int | None, *, label: str) -> pl.DataFrame:
+    """Number the accounts still in (`_cand`, from 1) and reject those past `limit`
+    (`rank 1,201; capacity 1,200`); a quota drop the cut would have taken anyway is
+    reported as the cut. `label` names the limit: `top` or `capacity`."""
     # Position among the candidates that survived dedupe and quotas.
     work = work.with_columns(
-        pl.when(alive).then(alive.cum_sum().cast(pl.Int64)).otherwise(None).alias("_cand")
+        pl.when(_ALIVE).then(_ALIVE.cum_sum().cast(pl.Int64)).otherwise(None).alias("_cand")
     )
-    if limit is not None:
-        cut = pl.col("_cand") > limit
-        last_kept = work.filter(pl.col("_cand") == limit)["_pos"]
-        # `_pos` of the last account inside the cut (-1: the cut is empty).
-        last_pos = last_kept[0] if len(last_kept) else (-1 if limit == 0 else None)
-        # A quota drop that would have fallen below the cut anyway is reported as the cut.
-        quota_late = (pl.col("_reason") == REASON_TIER_QUOTA) & (
-            pl.lit(last_pos is not None) & (pl.col("_pos") > (-1 if last_pos is None else last_pos))
-        )
-        work = work.with_columns(
-            pl.when(cut)
-            .then(pl.lit(REASON_BELOW_CUT))
-            .when(quota_late)
-            .then(pl.lit(REASON_BELOW_CUT))
-            .otherwise(pl.col("_reason"))
-            .alias("_reason"),
-            pl.when(cut)
-            .then(
-                pl.format(
-                    f"rank {{}}; {limit_label} {_fmt(limit)}",
-                    thousands(pl.col("_cand")),
-                )
-            )
-            .when(quota_late)
-            .then(pl.format(f"{{}}; {limit_label} {_fmt(limit)}", pl.col("_detail")))
-            .otherwise(pl.col("_detail"))
-            .alias("_detail"),
-        )
+    if limit is None:
+        return work
+    cut = pl.col("_cand") > limit
+    last_kept = work.filter(pl.col("_cand") == limit)["_pos"]
+    # `_pos` of the last account inside the cut (-1: the cut is empty).
+    last_pos = last_kept[0] if len(last_kept) else (-1 if limit == 0 else None)
+    quota_late = (pl.col("_reason") == REASON_TIER_QUOTA) & (
+        pl.lit(last_pos is not None) & (pl.col("_pos") > (-1 if last_pos is None else last_pos))
+    )
+    return work.with_columns(
+        pl.when(cut)
+        .then(pl.lit(REASON_BELOW_CUT))
+        .when(quota_late)
+        .then(pl.lit(REASON_BELOW_CUT))
+        .otherwise(pl.col("_reason"))
+        .alias("_reason"),
+        pl.when(cut)
+        .then(pl.format(f"rank {{}}; {label} {thousands_text(limit)}", thousands(pl.col("_cand"))))
+        .when(quota_late)
+        .then(pl.format(f"{{}}; {label} {thousands_text(limit)}", pl.col("_detail")))
+        .otherwise(pl.col("_detail"))
+        .alias("_detail"),
+    )
 
-    # Name the kept account of a same-domain/parent drop and say where it ended up.
+
+def _name_kept_accounts(work: pl.DataFrame) -> pl.DataFrame:
+    """The detail of a same-domain/parent drop: the account kept instead and where it
+    ended (`domain acme.com; kept Acme (rank 12)`, `...; Acme ranked higher (rank 1,866,
+    below the cut)`)."""
     shown_name = pl.coalesce(
         pl.col("name"), pl.col("domain"), pl.col("website"), pl.lit("an unnamed account")
     )
@@ -387,7 +439,26 @@ def rank_companies(
         pl.col("tier").alias("_k_tier"),
     )
     k_rank = pl.format("rank {}", thousands(pl.col("_k_cand")))
-    k_where = (
+    return work.join(keeper, on="_keeper", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("_dup_reason").is_null())
+        .then(pl.col("_detail"))
+        .when(pl.col("_k_reason").is_null())
+        .then(pl.format("{}; kept {} ({})", pl.col("_dup_what"), pl.col("_k_name"), k_rank))
+        .otherwise(
+            pl.format(
+                "{}; {} ranked higher ({})",
+                pl.col("_dup_what"),
+                pl.col("_k_name"),
+                _keeper_fate(k_rank),
+            )
+        )
+        .alias("_detail")
+    )
+
+
+def _keeper_fate(k_rank: pl.Expr) -> pl.Expr:
+    """Where a kept account that is not in the selection ended (the `_k_*` columns)."""
+    return (
         pl.when(pl.col("_k_reason") == REASON_BELOW_CUT)
         .then(
             pl.when(pl.col("_k_cand").is_not_null())
@@ -398,32 +469,20 @@ def rank_companies(
         .then(pl.format("over the tier {} quota", pl.col("_k_tier").fill_null("–")))
         .otherwise(pl.col("_k_reason").fill_null("not selected"))
     )
-    work = work.join(keeper, on="_keeper", how="left", maintain_order="left").with_columns(
-        pl.when(pl.col("_dup_reason").is_null())
-        .then(pl.col("_detail"))
-        .when(pl.col("_k_reason").is_null())
-        .then(pl.format("{}; kept {} ({})", pl.col("_dup_what"), pl.col("_k_name"), k_rank))
-        .otherwise(
-            pl.format("{}; {} ranked higher ({})", pl.col("_dup_what"), pl.col("_k_name"), k_where)
-        )
-        .alias("_detail")
-    )
 
+
+def _split_ranked(
+    work: pl.DataFrame, columns: Sequence[str], timing: pl.Expr
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(the accounts without a reason: `columns`, then `rank`, `timing_tier`, `priority`;
+    the others as rejects of stage `rank`)."""
+    added = ("rank", "timing_tier", "priority")
     selected = (
         work.filter(pl.col("_reason").is_null())
         .with_columns(pl.col("_cand").alias("rank"))
-        .with_columns(
-            timing_tier_expr(
-                strong_signal=strong_signal, weak_signal=weak_signal, stale_before=stale_before
-            ).alias("timing_tier")
-        )
+        .with_columns(timing.alias("timing_tier"))
         .with_columns(priority_expr().alias("priority"))
-        .select(
-            *[c for c in original if c not in ("rank", "timing_tier", "priority")],
-            "rank",
-            "timing_tier",
-            "priority",
-        )
+        .select(*[c for c in columns if c not in added], *added)
     )
     rejects = work.filter(pl.col("_reason").is_not_null()).select(
         pl.col("source").cast(pl.String),

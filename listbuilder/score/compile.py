@@ -39,6 +39,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from listbuilder.formatting import employee_band, money, short_number, thousands
 from listbuilder.profile.model import (
     COUNTRY,
     DATE,
@@ -62,9 +63,16 @@ BREAKDOWN_DTYPE = pl.List(
             "weight": pl.Float64(),
             "status": pl.String(),
             "value": pl.String(),
+            # the account's list elements the criterion matched, as the data spells them
+            # ("Salesforce, HubSpot"); null for criteria on other fields
+            "matched": pl.String(),
+            # the value as a person reads it: what matched first for list criteria
+            # ("Revenue Operations (of 13 departments)"), bands as bands; null when empty
+            "shown": pl.String(),
         }
     )
 )
+VALUE_WIDTH = 90  # characters of a value cell (briefs, explain): longer ones are clipped
 SYMBOLS = {"match": "✓", "partial": "~", "miss": "✗", "unknown": "?"}
 _STAGE_INDEX = {stage.lower(): i for i, stage in enumerate(FUNDING_STAGES)}
 _MONEY = ("revenue", "total_funding")
@@ -142,43 +150,15 @@ class ProfileColumns:
     confidence: pl.Expr = field(default_factory=lambda: pl.lit(1.0))
     # Float64 0-100: the best fit score this account could reach on the data it has
     reachable: pl.Expr = field(default_factory=lambda: pl.lit(100.0))
+    # Int64: the code of the first check the account fails (null when it passes): the index
+    # of the rule in `profile.rules`, then len(rules) + k for the k-th criterion whose
+    # on_missing is "exclude" (see `check_labels`)
+    failed: pl.Expr = field(default_factory=lambda: pl.lit(None, dtype=pl.Int64))
+    # Boolean: that check failed for lack of data ("no data: ..."), not on a value
+    failed_no_data: pl.Expr = field(default_factory=lambda: pl.lit(None, dtype=pl.Boolean))
 
 
 # ----------------------------------------------------------------- field helpers (stage 0)
-
-
-def _short_number(expr: pl.Expr) -> pl.Expr:
-    rounded = expr.round(1)
-    return (
-        pl.when(rounded == rounded.round(0))
-        .then(rounded.cast(pl.Int64).cast(pl.String))
-        .otherwise(rounded.cast(pl.String))
-    )
-
-
-def _money(expr: pl.Expr) -> pl.Expr:
-    size = expr.abs()
-    return (
-        pl.when(size >= 1e9)
-        .then(pl.format("${}B", _short_number(expr / 1e9)))
-        .when(size >= 1e6)
-        .then(pl.format("${}M", _short_number(expr / 1e6)))
-        .when(size >= 1e3)
-        .then(pl.format("${}K", _short_number(expr / 1e3)))
-        .otherwise(pl.format("${}", _short_number(expr)))
-    )
-
-
-def _thousands(expr: pl.Expr) -> pl.Expr:
-    """1001 -> "1,001" (non-negative integers)."""
-    return (
-        expr.cast(pl.Int64)
-        .cast(pl.String)
-        .str.reverse()
-        .str.replace_all(r"(\d{3})", "$1,")
-        .str.reverse()
-        .str.strip_chars_start(",")
-    )
 
 
 def band_bounds(plan: Plan, name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr] | None:
@@ -203,6 +183,17 @@ def band_bounds(plan: Plan, name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr] | Non
     )
 
 
+def _band_text(plan: Plan) -> pl.Expr:
+    banded, low, high = band_bounds(plan, "employees")  # type: ignore[misc]
+    return pl.when(banded).then(employee_band(low, high))
+
+
+def band_text(plan: Plan) -> pl.Expr:
+    """`1,001–5,000` / `10,001+` where the employee count is a vendor band that still
+    describes it (`band_bounds`), else null: how every display shows a band."""
+    return plan.column(4, "band_employees", lambda: _band_text(plan))
+
+
 def _value(plan: Plan, name: str) -> pl.Expr:
     def build() -> pl.Expr:
         column = pl.col(name)
@@ -212,22 +203,14 @@ def _value(plan: Plan, name: str) -> pl.Expr:
         if kind == NUMBER:
             number = column.cast(pl.Float64)
             if name in _MONEY:
-                shown = _money(number)
+                shown = money(number)
             elif name in ("employees", "locations"):  # counts read as people write them
-                shown = _thousands(column.cast(pl.Int64))
+                shown = thousands(column.cast(pl.Int64))
             else:
-                shown = _short_number(number)
-            band = band_bounds(plan, name)
-            if band is None:
+                shown = short_number(number)
+            if name != "employees":
                 return shown
-            banded, low, high = band
-            return (
-                pl.when(banded & high.is_null())
-                .then(pl.format("{}+", _thousands(low)))
-                .when(banded)
-                .then(pl.format("{}–{}", _thousands(low), _thousands(high)))
-                .otherwise(shown)
-            )
+            return pl.coalesce(_band_text(plan), shown)
         return column.cast(pl.String)
 
     return plan.column(4, f"value_{name}", build)
@@ -388,75 +371,154 @@ def _matched(plan: Plan, key: str, condition: Condition) -> pl.Expr | None:
     return plan.column(6, f"{key}_matched", build)
 
 
+def _found(plan: Plan, key: str, condition: Condition) -> pl.Expr | None:
+    """The account's list elements the condition matches, as the data spells them, in list
+    order, once each (`any` / `all` / `none` / `matches` on a list field); else None."""
+    name = condition.field
+    if condition.kind != LIST or condition.op not in ("any", "all", "none", "matches"):
+        return None
+    if condition.op == "matches":
+        test = pl.element().str.contains("(?i)" + (condition.pattern or ""))
+    else:
+        own = [t for t in _merged(condition) if t.field == name]
+        if not own:
+            return None
+        lowered = pl.element().str.to_lowercase()
+        test = pl.any_horizontal([_test(lowered, t) for t in own])
+    return plan.column(
+        6,
+        f"{key}_found",
+        lambda: pl.col(name).list.filter(test.fill_null(False)).list.unique(maintain_order=True),
+    )
+
+
+def _shown(plan: Plan, key: str, condition: Condition, value: pl.Expr) -> pl.Expr:
+    """The value cell: `<matched> (of <n> <field>)` when a list criterion matched some of
+    the account's items, else the value; null when it is empty."""
+    text = pl.when(value.str.strip_chars() != "").then(value)
+    found = _found(plan, key, condition)
+    if found is None:
+        return text
+
+    def build() -> pl.Expr:
+        items = pl.col(condition.field).list.eval(
+            pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))
+        )
+        count, hits = items.list.len(), found.list.len()
+        listed = pl.format(
+            f"{{}} (of {{}} {condition.field})", found.list.join(", "), thousands(count)
+        )
+        return pl.when((hits > 0) & (hits < count)).then(listed).otherwise(text)
+
+    return plan.column(7, f"{key}_shown", build)
+
+
+def shown_cell(entry: dict[str, object], width: int = VALUE_WIDTH) -> str | None:
+    """A breakdown entry's `shown` text clipped to `width` characters for a table cell;
+    a list criterion's `(of 13 technologies)` tail is never clipped away. An entry made
+    without `shown` (a breakdown from before it existed) shows its `value`."""
+    shown = entry["shown"] if "shown" in entry else entry.get("value")
+    matched = entry.get("matched")
+    if shown is None or not str(shown).strip():
+        return None
+    text = str(shown)
+    tail = ""
+    if matched and text.startswith(str(matched)) and text != matched:
+        text, tail = str(matched), text[len(str(matched)) :]
+    return _clip(text, width - len(tail)) + tail
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip(" ,;") + "…"
+
+
 def compile_condition(plan: Plan, key: str, condition: Condition) -> Compiled:
     """hit / present / value columns for one field + operator, registered under `key`."""
-    name, op, kind = condition.field, condition.op, condition.kind
+    name, op = condition.field, condition.op
     present, value = _present(plan, name), _value(plan, name)
     if op in ("exists", "missing"):
         return Compiled(present if op == "exists" else ~present, pl.lit(True), value)
     if op in ("in", "not_in", "any", "all", "none"):
-        cross = sorted({t.field for i in condition.items for t in i.terms} - {name})
-        if cross:  # a group spanning industry, sic, naics...: present if any of them is
-            present = plan.column(
-                1,
-                f"{key}_present",
-                lambda: pl.any_horizontal(
-                    [_present(plan, name), *(_present(plan, f) for f in cross)]
-                ),
-            )
-            value = plan.column(
-                5,
-                f"{key}_value",
-                lambda: pl.coalesce(
-                    [
-                        _value(plan, name),
-                        *(pl.format(f"{f.upper()} {{}}", _value(plan, f)) for f in cross),
-                    ]
-                ),
-            )
-
-        def build() -> pl.Expr:
-            if op == "all":  # each item must hold on its own
-                return pl.all_horizontal(
-                    [
-                        pl.any_horizontal([_term(plan, t) for t in item.terms])
-                        for item in condition.items
-                    ]
-                )
-            found = pl.any_horizontal([_term(plan, t) for t in _merged(condition)])
-            return ~found if op in ("not_in", "none") else found
-
-        hit = plan.column(1, f"{key}_hit", build)
-        return Compiled(hit, present, value, _matched(plan, key, condition))
+        return _compile_membership(plan, key, condition, present, value)
     if op == "matches":
-        pattern = "(?i)" + (condition.pattern or "")
-        if kind == LIST:
-            hit = plan.column(
-                1,
-                f"{key}_hit",
-                lambda: (
-                    pl.col(name)
-                    .list.eval(pl.element().str.contains(pattern))
-                    .list.any()
-                    .fill_null(False)
-                ),
+        return _compile_pattern(plan, key, condition, present, value)
+    return _compile_range(plan, key, condition, present, value)
+
+
+def _compile_membership(
+    plan: Plan, key: str, condition: Condition, present: pl.Expr, value: pl.Expr
+) -> Compiled:
+    """`in` / `not_in` / `any` / `all` / `none`: membership of the items' terms."""
+    name, op = condition.field, condition.op
+    cross = sorted({t.field for i in condition.items for t in i.terms} - {name})
+    if cross:  # a group spanning industry, sic, naics...: present if any of them is
+        present = plan.column(
+            1,
+            f"{key}_present",
+            lambda: pl.any_horizontal([_present(plan, name), *(_present(plan, f) for f in cross)]),
+        )
+        value = plan.column(
+            5,
+            f"{key}_value",
+            lambda: pl.coalesce(
+                [
+                    _value(plan, name),
+                    *(pl.format(f"{f.upper()} {{}}", _value(plan, f)) for f in cross),
+                ]
+            ),
+        )
+
+    def build() -> pl.Expr:
+        if op == "all":  # each item must hold on its own
+            return pl.all_horizontal(
+                [
+                    pl.any_horizontal([_term(plan, t) for t in item.terms])
+                    for item in condition.items
+                ]
             )
-            matched = plan.column(
-                6,
-                f"{key}_matched",
-                lambda: (
-                    pl.col(name).list.filter(pl.element().str.contains(pattern)).list.join(", ")
-                ),
-            )
-            return Compiled(hit, present, value, matched)
+        found = pl.any_horizontal([_term(plan, t) for t in _merged(condition)])
+        return ~found if op in ("not_in", "none") else found
+
+    hit = plan.column(1, f"{key}_hit", build)
+    return Compiled(hit, present, value, _matched(plan, key, condition))
+
+
+def _compile_pattern(
+    plan: Plan, key: str, condition: Condition, present: pl.Expr, value: pl.Expr
+) -> Compiled:
+    """`matches`: a case-insensitive regular expression, on the text or on each element."""
+    name = condition.field
+    pattern = "(?i)" + (condition.pattern or "")
+    if condition.kind != LIST:
         hit = plan.column(
             1,
             f"{key}_hit",
             lambda: pl.col(name).cast(pl.String).str.contains(pattern).fill_null(False),
         )
         return Compiled(hit, present, value)
+    hit = plan.column(
+        1,
+        f"{key}_hit",
+        lambda: (
+            pl.col(name).list.eval(pl.element().str.contains(pattern)).list.any().fill_null(False)
+        ),
+    )
+    matched = plan.column(
+        6,
+        f"{key}_matched",
+        lambda: pl.col(name).list.filter(pl.element().str.contains(pattern)).list.join(", "),
+    )
+    return Compiled(hit, present, value, matched)
 
-    band = band_bounds(plan, name) if kind == NUMBER else None
+
+def _compile_range(
+    plan: Plan, key: str, condition: Condition, present: pl.Expr, value: pl.Expr
+) -> Compiled:
+    """`between` / `at_least` / `at_most` on numbers, dates and the funding scale; on a
+    banded field, a band counts only when entirely inside (`overlap`: it straddles)."""
+    name = condition.field
+    band = band_bounds(plan, name) if condition.kind == NUMBER else None
 
     def build_range() -> pl.Expr:
         subject = _subject(plan, name)
@@ -616,7 +678,7 @@ def _criterion(
         7,
         f"{key}_why",
         lambda: pl.concat_str(
-            [_why_text(plan, criterion, compiled, status), symbol, _short_number(points)],
+            [_why_text(plan, criterion, compiled, status), symbol, short_number(points)],
             separator=" ",
         ),
     )
@@ -627,12 +689,19 @@ def _criterion(
             plan, _fields(criterion.condition), label=lambda f: "" if f == main else f"{f.upper()} "
         ),
     )
+    found = _found(plan, key, criterion.condition)
     struct = pl.struct(
         criterion=pl.lit(criterion.name, dtype=pl.String),
         points=points,
         weight=pl.lit(criterion.weight, dtype=pl.Float64),
         status=status,
         value=value,
+        matched=(
+            pl.lit(None, dtype=pl.String)
+            if found is None
+            else pl.when(found.list.len() > 0).then(found.list.join(", "))
+        ),
+        shown=_shown(plan, key, criterion.condition, value),
     )
     return points, status, why, struct, compiled.present
 
@@ -723,21 +792,65 @@ def _rule(plan: Plan, key: str, rule: Rule) -> RuleColumns:
 # ----------------------------------------------------------------- a whole profile
 
 
+_Part = tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]  # see `_criterion`
+_Check = tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]  # ok, reason, detail, no data
+
+
 def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
     """Register every column one profile needs; return references to its results."""
     base = f"p{index}"
     rules = [_rule(plan, f"{base}_r{j}", rule) for j, rule in enumerate(profile.rules)]
     parts = [_criterion(plan, f"{base}_c{j}", c) for j, c in enumerate(profile.criteria)]
-    # (ok, reason, detail) of every check that can reject: the hard filters, then the
-    # criteria whose missing-data policy is "exclude"
+    passes, reason, detail, failed, no_data = _verdict(
+        plan, base, _checks(plan, profile, rules, parts)
+    )
+    fit_score, confidence, reachable = _fit(plan, base, profile, parts)
+    fit_unknown = plan.column(
+        3,
+        f"{base}_fit_unknown",
+        lambda: pl.sum_horizontal([(p[1] == "unknown").cast(pl.Int64) for p in parts]),
+    )
+    why = plan.column(
+        8, f"{base}_why", lambda: pl.concat_str([p[2] for p in parts], separator=" · ")
+    )
+    # concat_arr then to_list: same value as concat_list, ~20x faster on struct columns
+    breakdown = plan.column(
+        8, f"{base}_breakdown", lambda: pl.concat_arr([p[3] for p in parts]).arr.to_list()
+    )
+    present = {c.name: p[4] for c, p in zip(profile.criteria, parts, strict=True)}
+    return ProfileColumns(
+        passes,
+        reason,
+        detail,
+        fit_score,
+        fit_unknown,
+        why,
+        breakdown,
+        rules,
+        present,
+        confidence,
+        reachable,
+        failed,
+        no_data,
+    )
+
+
+def _checks(
+    plan: Plan, profile: Profile, rules: list[RuleColumns], parts: list[_Part]
+) -> list[_Check]:
+    """(ok, reason, detail, no data) of every check that can reject: the hard filters, then
+    the criteria whose missing-data policy is "exclude"; a check's code is its index here
+    (`check_labels`)."""
     checks = []
     for r in rules:
         verb = "failed" if r.rule.kind == "require" else "excluded"
         # no value is not a failed rule: "no data: <rule>" (detail "country missing")
         text = pl.lit(f"{verb}: {r.rule.label}")
+        no_data: pl.Expr = pl.lit(False)
         if r.rule.condition.op not in ("exists", "missing"):  # there, absence is the test
             text = pl.when(r.known).then(text).otherwise(pl.lit(f"no data: {r.rule.label}"))
-        checks.append((r.ok, text, r.detail))
+            no_data = ~r.known
+        checks.append((r.ok, text, r.detail, no_data))
     for criterion, part in zip(profile.criteria, parts, strict=True):
         if criterion.on_missing == "exclude":
             fields = _fields(criterion.condition)
@@ -745,20 +858,36 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
                 _unrecognised(plan, fields, label=lambda f: f"{f} "),
                 pl.lit(f"{criterion.condition.field} missing"),
             )
-            checks.append((part[4], pl.lit(f"no data: {criterion.name}"), nothing))
-    if checks:
-        passes = plan.column(3, f"{base}_pass", lambda: pl.all_horizontal([c[0] for c in checks]))
-        reason: pl.Expr = pl.lit(None, dtype=pl.String)
-        detail: pl.Expr = pl.lit(None, dtype=pl.String)
-        for ok, text, why_not in reversed(checks):
-            reason = pl.when(~ok).then(text).otherwise(reason)
-            detail = pl.when(~ok).then(why_not).otherwise(detail)
-    else:
-        passes, reason, detail = (
-            pl.lit(True),
-            pl.lit(None, dtype=pl.String),
-            pl.lit(None, dtype=pl.String),
-        )
+            checks.append((part[4], pl.lit(f"no data: {criterion.name}"), nothing, pl.lit(True)))
+    return checks
+
+
+def _verdict(
+    plan: Plan, base: str, checks: list[_Check]
+) -> tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr, pl.Expr]:
+    """(passes, reason, detail, failed check code, failed for lack of data): the first
+    failed check decides."""
+    reason: pl.Expr = pl.lit(None, dtype=pl.String)
+    detail: pl.Expr = pl.lit(None, dtype=pl.String)
+    failed: pl.Expr = pl.lit(None, dtype=pl.Int64)
+    no_data: pl.Expr = pl.lit(None, dtype=pl.Boolean)
+    if not checks:
+        return pl.lit(True), reason, detail, failed, no_data
+    passes = plan.column(3, f"{base}_pass", lambda: pl.all_horizontal([c[0] for c in checks]))
+    for code in range(len(checks) - 1, -1, -1):
+        ok, text, why_not, absent = checks[code]
+        reason = pl.when(~ok).then(text).otherwise(reason)
+        detail = pl.when(~ok).then(why_not).otherwise(detail)
+        failed = pl.when(~ok).then(pl.lit(code, dtype=pl.Int64)).otherwise(failed)
+        no_data = pl.when(~ok).then(absent).otherwise(no_data)
+    return passes, reason, detail, failed, no_data
+
+
+def _fit(
+    plan: Plan, base: str, profile: Profile, parts: list[_Part]
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(fit score, confidence, reachable): the points earned, rescaled where "neutral"
+    criteria lack data; the share of the weight with data; the best the data allows."""
     weights = [(c.weight, c.on_missing, p[4]) for c, p in zip(profile.criteria, parts, strict=True)]
     known = plan.column(
         2,
@@ -805,32 +934,7 @@ def compile_profile(plan: Plan, profile: Profile, index: int) -> ProfileColumns:
         f"{base}_reachable",
         lambda: pl.when(scale > 0).then(known * 100.0 / scale).otherwise(0.0).round(6),
     )
-    fit_unknown = plan.column(
-        3,
-        f"{base}_fit_unknown",
-        lambda: pl.sum_horizontal([(p[1] == "unknown").cast(pl.Int64) for p in parts]),
-    )
-    why = plan.column(
-        8, f"{base}_why", lambda: pl.concat_str([p[2] for p in parts], separator=" · ")
-    )
-    # concat_arr then to_list: same value as concat_list, ~20x faster on struct columns
-    breakdown = plan.column(
-        8, f"{base}_breakdown", lambda: pl.concat_arr([p[3] for p in parts]).arr.to_list()
-    )
-    present = {c.name: p[4] for c, p in zip(profile.criteria, parts, strict=True)}
-    return ProfileColumns(
-        passes,
-        reason,
-        detail,
-        fit_score,
-        fit_unknown,
-        why,
-        breakdown,
-        rules,
-        present,
-        confidence,
-        reachable,
-    )
+    return fit_score, confidence, reachable
 
 
 def tier_expr(profile: Profile, score_column: str | pl.Expr) -> pl.Expr:
@@ -840,3 +944,29 @@ def tier_expr(profile: Profile, score_column: str | pl.Expr) -> pl.Expr:
     for name, floor in reversed(profile.tiers):
         tier = pl.when(score >= floor).then(pl.lit(name)).otherwise(tier)
     return tier
+
+
+def check_labels(profile: Profile) -> list[tuple[str, str]]:
+    """(kind, label) of every check that can reject, by its code (`ProfileColumns.failed`):
+    ("require" | "exclude", rule label) per hard filter, then ("no data", criterion name)
+    per criterion whose on_missing is "exclude"."""
+    found = [(rule.kind, rule.label) for rule in profile.rules]
+    found += [("no data", c.name) for c in profile.criteria if c.on_missing == "exclude"]
+    return found
+
+
+def score_cap(profile: Profile) -> float:
+    """The most a combined score can be (`score_cap`, 100 unless the profile sets it)."""
+    return float(profile.score_cap or 100)
+
+
+def capped_score(profile: Profile, total: pl.Expr) -> pl.Expr:
+    """fit + boosts, capped at the profile's `score_cap` (unrounded)."""
+    return pl.min_horizontal(total, pl.lit(score_cap(profile)))
+
+
+def final_score_columns(profile: Profile, boosts: pl.Expr) -> dict[str, pl.Expr]:
+    """`score` (fit_score + `boosts` — signal and lookalike points —, capped, to 0.1) and
+    its `tier`: the ranking score every output shows."""
+    score = capped_score(profile, pl.col("fit_score") + boosts).round(1)
+    return {"score": score, "tier": tier_expr(profile, score)}

@@ -210,72 +210,16 @@ def diagnose_empty(
     passing the hard filters could reach (signal boosts included), `best` the best it
     reached, `reasons` the hard-filter rejects, `alternatives` shipped profiles whose
     criteria this list covers well enough (name, reachable fit)."""
-    name = coverage.slug
-    fixes: list[str] = []
-    missing = [f for x in coverage.absent for f in x.fields[:1]]
-    enrich = (
-        "fill "
-        + ", ".join(dict.fromkeys(missing))
-        + " from a data provider: listbuilder enrich LIST --providers providers.toml --out "
-        "enriched.csv (or build --enrich providers.toml)"
-    )
     if passed == 0:
-        absent_rules = [x for x in coverage.rules if x.known == 0 and coverage.accounts]
-        if absent_rules:
-            rule = absent_rules[0]
-            line = (
-                f'{name}: no account passes the hard filters (reachable maximum 0): {rule.kind} "'
-                f'{rule.name}" reads {" / ".join(rule.fields)}, which no input provides'
-            )
-            fixes.append(
-                f"fill {rule.fields[0]} from a data provider: listbuilder enrich LIST --providers "
-                "providers.toml --out enriched.csv"
-            )
-            if rule.kind == "require":
-                fixes.append(
-                    f'let accounts without it through: on_missing = "pass" on the [[require]] '
-                    f'"{rule.name}"'
-                )
-        else:
-            top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
-            shown = ", ".join(f'"{r}" {n:,}' for r, n in top) or "none"
-            line = (
-                f"{name}: no account passes the hard filters (reachable maximum 0); "
-                f"rejected by {shown}"
-            )
-            fixes.append("check the [[require]] / [[exclude]] rules against this list")
+        line, fixes = _explain_no_pass(coverage, reasons)
     else:
-        tier, floor = coverage.lowest_tier or ("", 0.0)
-        if min_confidence > 0 and (best_confidence is None or best_confidence < min_confidence):
-            line = (
-                f"{name}: no account reaches min_confidence {min_confidence:g}: the best has "
-                f"data for {best_confidence or 0:.0%} of the criteria's weight; "
-                f"{_missing_text(coverage)}"
-            )
-            fixes.append(enrich if missing else "enrich the thin fields")
-            fixes.append("lower min_confidence in [profile]")
-        elif reachable < floor:
-            line = (
-                f"{name}: no account can reach tier {tier} ({_points(floor)}): the best "
-                f"reachable score on this list is {_points(round(reachable, 1))} of 100; "
-                f"{_missing_text(coverage)}"
-            )
-            if missing:
-                fixes.append(enrich)
-            fixes.append(
-                'score on the fields the list has: on_missing = "neutral" in [profile] '
-                "(with min_confidence to keep the thinnest rows out)"
-            )
-        else:
-            line = (
-                f"{name}: no account reached tier {tier} ({_points(floor)}): the best score is "
-                f"{_points(round(best or 0.0, 1))} (reachable {_points(round(reachable, 1))})"
-            )
-            if missing:
-                fixes.append(enrich)
-            fixes.append(
-                "no account of this list fits the profile closely enough: try another list"
-            )
+        line, fixes = _explain_no_tier(
+            coverage,
+            reachable=reachable,
+            best=best,
+            min_confidence=min_confidence,
+            best_confidence=best_confidence,
+        )
     for other, reach in alternatives:
         fixes.append(
             f"use a profile written for this data: --profile {other} "
@@ -284,3 +228,84 @@ def diagnose_empty(
     if not alternatives and passed:
         fixes.append("write a profile for the fields this list has (see docs/vendor_fields.md)")
     return [line, *(f"  try: {f}" for f in fixes)]
+
+
+def _enrich_fix(coverage: Coverage) -> str | None:
+    """The enrich command that fills the fields no account has (None: every field is seen)."""
+    missing = [f for x in coverage.absent for f in x.fields[:1]]
+    if not missing:
+        return None
+    return (
+        "fill "
+        + ", ".join(dict.fromkeys(missing))
+        + " from a data provider: listbuilder enrich LIST --providers providers.toml --out "
+        "enriched.csv (or build --enrich providers.toml)"
+    )
+
+
+def _explain_no_pass(coverage: Coverage, reasons: dict[str, int]) -> tuple[str, list[str]]:
+    """No account passed the hard filters: a rule on a field no input has, else the two
+    commonest reject reasons."""
+    name = coverage.slug
+    absent_rules = [x for x in coverage.rules if x.known == 0 and coverage.accounts]
+    if not absent_rules:
+        top = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+        shown = ", ".join(f'"{r}" {n:,}' for r, n in top) or "none"
+        line = (
+            f"{name}: no account passes the hard filters (reachable maximum 0); rejected by {shown}"
+        )
+        return line, ["check the [[require]] / [[exclude]] rules against this list"]
+    rule = absent_rules[0]
+    line = (
+        f'{name}: no account passes the hard filters (reachable maximum 0): {rule.kind} "'
+        f'{rule.name}" reads {" / ".join(rule.fields)}, which no input provides'
+    )
+    fixes = [
+        f"fill {rule.fields[0]} from a data provider: listbuilder enrich LIST --providers "
+        "providers.toml --out enriched.csv"
+    ]
+    if rule.kind == "require":
+        fixes.append(
+            f'let accounts without it through: on_missing = "pass" on the [[require]] "{rule.name}"'
+        )
+    return line, fixes
+
+
+def _explain_no_tier(
+    coverage: Coverage,
+    *,
+    reachable: float,
+    best: float | None,
+    min_confidence: float,
+    best_confidence: float | None,
+) -> tuple[str, list[str]]:
+    """Accounts passed but none reached the lowest tier: too little data for
+    `min_confidence`, a reachable maximum below the tier, or simply no close fit."""
+    name = coverage.slug
+    tier, floor = coverage.lowest_tier or ("", 0.0)
+    enrich = _enrich_fix(coverage)
+    if min_confidence > 0 and (best_confidence is None or best_confidence < min_confidence):
+        line = (
+            f"{name}: no account reaches min_confidence {min_confidence:g}: the best has "
+            f"data for {best_confidence or 0:.0%} of the criteria's weight; "
+            f"{_missing_text(coverage)}"
+        )
+        return line, [enrich or "enrich the thin fields", "lower min_confidence in [profile]"]
+    fixes = [enrich] if enrich else []
+    if reachable < floor:
+        line = (
+            f"{name}: no account can reach tier {tier} ({_points(floor)}): the best "
+            f"reachable score on this list is {_points(round(reachable, 1))} of 100; "
+            f"{_missing_text(coverage)}"
+        )
+        fixes.append(
+            'score on the fields the list has: on_missing = "neutral" in [profile] '
+            "(with min_confidence to keep the thinnest rows out)"
+        )
+    else:
+        line = (
+            f"{name}: no account reached tier {tier} ({_points(floor)}): the best score is "
+            f"{_points(round(best or 0.0, 1))} (reachable {_points(round(reachable, 1))})"
+        )
+        fixes.append("no account of this list fits the profile closely enough: try another list")
+    return line, fixes

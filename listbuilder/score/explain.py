@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
-from rapidfuzz import fuzz, process
 
 from listbuilder.errors import InputError
 from listbuilder.profile.model import Profile
-from listbuilder.score.compile import ProfileColumns
+from listbuilder.score.compile import ProfileColumns, shown_cell
 from listbuilder.score.scoring import as_profiles, compile_all, with_fields
+from listbuilder.suggest import find_close_names
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def find_account(df: pl.DataFrame, account: str) -> pl.DataFrame:
         if ("name" in df.columns)
         else []
     )
-    near = process.extract(account, names, scorer=fuzz.WRatio, limit=3, score_cutoff=80)
-    hint = "; did you mean " + ", ".join(f'"{n}"' for n, _, _ in near) + "?" if near else ""
+    near = find_close_names(account, names)
+    hint = "; did you mean " + ", ".join(f'"{n}"' for n in near) + "?" if near else ""
     raise InputError(
         f'no account "{account}" in the list (looked for it as a domain and as a name){hint}'
     )
@@ -211,14 +211,10 @@ def _explain_profile(row: pl.DataFrame, profile: Profile, columns: ProfileColumn
     ).row(0)
     # A list value shows what matched first ("Salesforce (of 13 technologies)"), so a
     # long technology list never hides the item that earned the points.
-    from listbuilder.export.briefs import _shown_value, profile_brief_info
-
-    matchers = profile_brief_info(profile)["criteria"]
-    account = row.row(0, named=True)
     criteria = tuple(
         CriterionResult(
             e["criterion"],
-            _shown_value(e, account, matchers) if e["value"] is not None else None,
+            shown_cell(e) if e["value"] is not None else None,
             e["points"],
             e["weight"],
             e["status"],

@@ -26,6 +26,7 @@ from listbuilder.score.compile import (
     PREFIX,
     Plan,
     ProfileColumns,
+    band_text,
     compile_profile,
     tier_expr,
 )
@@ -39,6 +40,7 @@ OUTPUT_COLUMNS = (
     "why",
     "fit_unknown",
     "breakdown",
+    "employees_band",
 )
 
 
@@ -51,6 +53,13 @@ class Scored:
     # profile slug -> criterion name -> kept accounts with no data for it (on_missing
     # "unknown" or "neutral")
     unknowns: dict[str, dict[str, int]] = field(default_factory=dict)
+    # per rejected row (`row_id`): `check`, the code of the first check of the first profile
+    # it fails (`compile.check_labels`), and `no_data`, whether it failed for lack of data
+    failed: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"row_id": pl.Int64, "check": pl.Int64, "no_data": pl.Boolean}
+        )
+    )
 
 
 def as_profiles(profiles: Profile | Iterable[Profile]) -> list[Profile]:
@@ -131,11 +140,13 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
         if c not in OUTPUT_COLUMNS and not c.startswith(("fit_score__", PREFIX))
     ]
     plan, results = compile_all(chosen)
+    banded = {"employees", *EMPLOYEE_BOUNDS} <= set(original)
+    band = band_text(plan) if banded else pl.lit(None, dtype=pl.String)
     # Score a narrow frame (the columns the expressions and the rejects read), then
     # filter the wide frame once and put the few result columns beside it: the
     # intermediates never travel with the 40+ list columns.
     source = with_fields(df.select(original), chosen)
-    read = plan.roots() | _roots(chosen, results) | {"source", "line", "name", "domain"}
+    read = plan.roots() | _roots(chosen, results) | {"source", "line", "name", "domain", "row_id"}
     narrow = source.select(c for c in source.columns if c in read)
     narrow = plan.apply(narrow, range(plan.SELECT))
 
@@ -151,8 +162,10 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
 
     # Lazy from here: each output computes (and filters) only the columns it reads.
     rejected = plan.apply(narrow.lazy().filter(index.is_null()), range(plan.SELECT, plan.DISPLAY))
-    rejects = _rejects(rejected, narrow.columns, results[0]).collect()
+    rejects_and_codes = _rejects(rejected, narrow.columns, results[0]).collect()
     del rejected
+    rejects = rejects_and_codes.select(list(REJECT_SCHEMA))
+    failed = rejects_and_codes.select("row_id", "check", "no_data")
     kept = plan.apply(narrow.lazy().filter(index.is_not_null()), range(plan.SELECT, plan.STAGES))
     del narrow
     tiers = [tier_expr(p, r.fit_score) for p, r in zip(chosen, results, strict=True)]
@@ -170,6 +183,7 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
         _pick(index, [r.why for r in results]).alias("why"),
         _pick(index, [r.fit_unknown for r in results]).cast(pl.Int64).alias("fit_unknown"),
         _pick(index, [r.breakdown for r in results]).cast(BREAKDOWN_DTYPE).alias("breakdown"),
+        band.alias("employees_band"),
     ]
     if count > 1:
         added += [
@@ -180,7 +194,7 @@ def score_companies(df: pl.DataFrame, profiles: Profile | Iterable[Profile]) -> 
     scores = kept.select(added).collect()
     del kept
     companies = source.select(original).filter(keeps).hstack(scores)
-    return Scored(companies, rejects, unknowns)
+    return Scored(companies, rejects, unknowns, failed)
 
 
 def _roots(profiles: list[Profile], results: list[ProfileColumns]) -> set[str]:
@@ -225,4 +239,7 @@ def _rejects(frame: pl.LazyFrame, columns: list[str], primary: ProfileColumns) -
         column("name"),
         column("domain"),
         primary.detail.cast(pl.String).alias("detail"),
+        (pl.col("row_id") if "row_id" in columns else pl.lit(None)).cast(pl.Int64).alias("row_id"),
+        primary.failed.cast(pl.Int64).alias("check"),
+        primary.failed_no_data.cast(pl.Boolean).alias("no_data"),
     )

@@ -14,8 +14,18 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from listbuilder.formatting import money
+from listbuilder.profile.model import (
+    AnnouncementRule,
+    ExecHireRule,
+    FundingRule,
+    HeadcountGrowthRule,
+    JobSpikeRule,
+    SignalRule,
+    TechChangeRule,
+)
+from listbuilder.profile.signals import STAGE_ALIASES
 from listbuilder.schema import FUNDING_STAGES
-from listbuilder.signals.rules import _STAGE_ALIASES, SignalRule
 
 CANDIDATE_SCHEMA: dict[str, pl.DataType] = {
     "event_id": pl.Int64(),  # null for derived signals (they summarise many events)
@@ -44,12 +54,12 @@ def rule_candidates(
     events = matched.filter(pl.col("kind") == SOURCE_KIND[rule.kind])
     if "listed" not in events.columns:  # events from the list itself (events_from_companies)
         events = events.with_columns(pl.lit(False).alias("listed"))
-    if rule.kind == "job_spike":
+    if isinstance(rule, JobSpikeRule):
         out = _job_spikes(rule, events, as_of)
-    elif rule.kind == "headcount_growth":
+    elif isinstance(rule, HeadcountGrowthRule):
         out = _headcount_growth(rule, events, as_of)
     else:
-        keep, label = _POINT[rule.kind](rule)
+        keep, label = _point_filter(rule)
         out = events.filter(keep).select("event_id", "row_id", label.alias("label"), "date")
     return out.select(
         pl.col("event_id") if "event_id" in out.columns else pl.lit(None).alias("event_id"),
@@ -72,46 +82,35 @@ def stage_expr(round_type: pl.Expr) -> pl.Expr:
             .str.replace_all(r"[\s_\-.]+", "")
             .str.replace(r"(?:round|funding)$", "")
         )
-        return token.replace_strict(_STAGE_ALIASES, default=None, return_dtype=pl.String)
+        return token.replace_strict(STAGE_ALIASES, default=None, return_dtype=pl.String)
     return parse_funding_stage(round_type)
 
 
-def money_expr(amount: pl.Expr) -> pl.Expr:
-    """USD as ``$25M``, ``$1.75M``, ``$600K``, ``$1.2B`` (two decimals at most)."""
-
-    def scaled(divisor: float, unit: str) -> pl.Expr:
-        text = (
-            (amount / divisor)
-            .round(2, mode="half_away_from_zero")
-            .cast(pl.String)
-            .str.replace(r"(\.\d*?)0+$", "${1}")
-            .str.strip_suffix(".")
-        )
-        return pl.concat_str(pl.lit("$"), text, pl.lit(unit))
-
-    return (
-        pl.when(amount >= 1e9)
-        .then(scaled(1e9, "B"))
-        .when(amount >= 1e6)
-        .then(scaled(1e6, "M"))
-        .when(amount >= 1e3)
-        .then(scaled(1e3, "K"))
-        .otherwise(scaled(1.0, ""))
-    )
+def _point_filter(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
+    """Which events of a point rule count, and how each reads (the signal's label)."""
+    if isinstance(rule, FundingRule):
+        return _funding(rule)
+    if isinstance(rule, ExecHireRule):
+        return _exec_hire(rule)
+    if isinstance(rule, TechChangeRule):
+        return _tech_change(rule)
+    if isinstance(rule, AnnouncementRule):
+        return _announcement(rule)
+    raise TypeError(f"no event filter for signal kind {rule.kind!r}")
 
 
-def _funding(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
+def _funding(rule: FundingRule) -> tuple[pl.Expr, pl.Expr]:
     stage = stage_expr(pl.col("round_type"))
     keep = pl.lit(True)
-    if "rounds" in rule.options:
-        keep &= stage.is_in(rule.options["rounds"]).fill_null(False)
-    if "min_round" in rule.options:
+    if rule.round_in:
+        keep &= stage.is_in(list(rule.round_in)).fill_null(False)
+    if rule.round_at_least is not None:
         position = stage.replace_strict(
             FUNDING_STAGES, list(range(len(FUNDING_STAGES))), default=None, return_dtype=pl.Int64
         )
-        keep &= (position >= FUNDING_STAGES.index(rule.options["min_round"])).fill_null(False)
-    if "min_amount" in rule.options:
-        keep &= (pl.col("amount_usd") >= rule.options["min_amount"]).fill_null(False)
+        keep &= (position >= FUNDING_STAGES.index(rule.round_at_least)).fill_null(False)
+    if rule.amount_at_least is not None:
+        keep &= (pl.col("amount_usd") >= rule.amount_at_least).fill_null(False)
     raw = (
         pl.col("round_type")
         .str.replace_all(r"(?i)[-_\s]+|\b(?:round|funding|financing)\b", " ")
@@ -129,25 +128,25 @@ def _funding(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
     )
     label = (
         pl.when(pl.col("amount_usd") > 0)
-        .then(pl.concat_str(name, pl.lit(" "), money_expr(pl.col("amount_usd"))))
+        .then(pl.concat_str(name, pl.lit(" "), money(pl.col("amount_usd"), 2)))
         .otherwise(name)
     )
     listed = pl.col("listed").fill_null(False)
     return keep, pl.when(listed).then(label + pl.lit(" (from the list)")).otherwise(label)
 
 
-def _exec_hire(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
+def _exec_hire(rule: ExecHireRule) -> tuple[pl.Expr, pl.Expr]:
     keep = pl.lit(True)
-    if "titles" in rule.options:
-        keep = pl.col("title").str.contains("(?i)" + rule.options["titles"]).fill_null(False)
+    if rule.title_matches is not None:
+        keep = pl.col("title").str.contains("(?i)" + rule.title_matches).fill_null(False)
     label = pl.concat_str(pl.lit("new "), pl.col("title").fill_null("executive"))
     return keep, label
 
 
-def _tech_change(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
+def _tech_change(rule: TechChangeRule) -> tuple[pl.Expr, pl.Expr]:
     tech = pl.col("technology").str.to_lowercase()
-    added = [t.casefold() for t in rule.options.get("added", [])]
-    removed = [t.casefold() for t in rule.options.get("removed", [])]
+    added = [t.casefold() for t in rule.added_in]
+    removed = [t.casefold() for t in rule.removed_in]
     if added or removed:
         keep = ((pl.col("change") == "added") & tech.is_in(added)) | (
             (pl.col("change") == "removed") & tech.is_in(removed)
@@ -159,10 +158,10 @@ def _tech_change(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
     return keep, label
 
 
-def _announcement(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
+def _announcement(rule: AnnouncementRule) -> tuple[pl.Expr, pl.Expr]:
     keep = pl.lit(True)
-    if "keywords" in rule.options:
-        words = [w.casefold() for w in rule.options["keywords"]]
+    if rule.text_any:
+        words = [w.casefold() for w in rule.text_any]
         keep = pl.col("text").str.to_lowercase().str.contains_any(words).fill_null(False)
     text = pl.col("text")
     short = (
@@ -173,17 +172,11 @@ def _announcement(rule: SignalRule) -> tuple[pl.Expr, pl.Expr]:
     return keep, short.fill_null("announcement")
 
 
-_POINT = {
-    "funding": _funding,
-    "exec_hire": _exec_hire,
-    "tech_change": _tech_change,
-    "announcement": _announcement,
-}
-
-
-def _by_department(rule: SignalRule, events: pl.DataFrame, *, titles: bool) -> pl.DataFrame:
+def _by_department(
+    rule: JobSpikeRule | HeadcountGrowthRule, events: pl.DataFrame, *, titles: bool
+) -> pl.DataFrame:
     """Events tagged with the rule's department they count for (``dept``); all when none."""
-    departments = rule.options.get("departments")
+    departments = rule.departments
     if not departments:
         return events.with_columns(pl.col("department").alias("dept"))
     parts = []
@@ -196,12 +189,12 @@ def _by_department(rule: SignalRule, events: pl.DataFrame, *, titles: bool) -> p
     return pl.concat(parts)
 
 
-def _job_spikes(rule: SignalRule, events: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    window = int(rule.options["window_days"])
-    baseline = int(rule.options["baseline_days"])
+def _job_spikes(rule: JobSpikeRule, events: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    window = rule.window_days
+    baseline = rule.baseline_days
     start = as_of - timedelta(days=window)  # window is (start, as_of]
     base_start = start - timedelta(days=baseline)  # baseline is (base_start, start]
-    if rule.options.get("departments"):
+    if rule.departments:
         tagged = _by_department(rule, events, titles=True)
     else:  # one spike over all postings
         tagged = events.with_columns(pl.lit(None, dtype=pl.String).alias("dept"))
@@ -221,8 +214,7 @@ def _job_spikes(rule: SignalRule, events: pl.DataFrame, as_of: date) -> pl.DataF
             )
         )
         .filter(
-            (pl.col("current") >= rule.options["min_count"])
-            & (pl.col("ratio") >= rule.options["min_ratio"])
+            (pl.col("current") >= rule.count_at_least) & (pl.col("ratio") >= rule.ratio_at_least)
         )
     )
     what = (
@@ -249,8 +241,8 @@ def _one_decimal(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def _headcount_growth(rule: SignalRule, events: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    window = int(rule.options["window_days"])
+def _headcount_growth(rule: HeadcountGrowthRule, events: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    window = rule.window_days
     start = as_of - timedelta(days=window)
     tagged = _by_department(rule, events, titles=False).filter(
         (pl.col("date") > start) & (pl.col("date") <= as_of) & pl.col("headcount").is_not_null()
@@ -274,7 +266,7 @@ def _headcount_growth(rule: SignalRule, events: pl.DataFrame, as_of: date) -> pl
             .otherwise(0.0)
             .alias("growth_pct")
         )
-        .filter(pl.col("growth_pct") >= rule.options["min_growth_pct"])
+        .filter(pl.col("growth_pct") >= rule.growth_pct_at_least)
     )
     days = (pl.col("date") - pl.col("first_date")).dt.total_days()
     months = (days / 30.44).round(0).cast(pl.Int64)

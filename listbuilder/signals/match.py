@@ -101,9 +101,43 @@ def match_events(
     by_id = _id_pairs(accounts, events)
     if by_id.height:
         events = events.join(by_id.select("event_id"), on="event_id", how="anti")
-    platforms = pl.Series(sorted(platform_domains()), dtype=pl.String)
+    if "country" not in events.columns:
+        events = events.with_columns(pl.lit(None, dtype=pl.String).alias("country"))
+    acc = _account_keys(accounts)
+    # Everything below runs once per distinct (domain, company name, country), not per event.
+    ev = _event_keys(events)
+    by_domain = (
+        ev.filter(pl.col("e_domain").is_not_null())
+        .join(
+            acc.filter(pl.col("a_domain").is_not_null()).select("row_id", "a_domain"),
+            left_on="e_domain",
+            right_on="a_domain",
+        )
+        .select("key_id", "row_id", pl.lit("domain").alias("match"))
+    )
+    rest = ev.join(by_domain.select("key_id").unique(), on="key_id", how="anti")
+    by_name, reasons = _match_names(rest, acc, fuzzy=fuzzy)
+    keyed = events.select("event_id", "domain", "company_name", "country").join(
+        ev.select("key_id", "domain", "company_name", "country"),
+        on=["domain", "company_name", "country"],
+        nulls_equal=True,
+    )
+    pairs = pl.concat(
+        [
+            keyed.join(pl.concat([by_domain, by_name]), on="key_id").select(
+                "event_id", pl.col("row_id").cast(pl.Int64), "match"
+            ),
+            by_id,
+        ]
+    ).sort("event_id", "row_id")
+    unmatched = keyed.join(reasons, on="key_id").select("event_id", "reason").sort("event_id")
+    return pairs, unmatched
+
+
+def _account_keys(accounts: pl.DataFrame) -> pl.DataFrame:
+    """What an account is matched on: name key, domain (not a platform's), raw name, country."""
     null = pl.lit(None, dtype=pl.String)
-    acc = accounts.select(
+    return accounts.select(
         pl.col("row_id"),
         pl.col("name_key"),
         pl.when(pl.col("domain_is_platform").fill_null(False))
@@ -117,9 +151,12 @@ def match_events(
             "a_country"
         ),
     )
-    if "country" not in events.columns:
-        events = events.with_columns(null.alias("country"))
-    # Everything below runs once per distinct (domain, company name, country), not per event.
+
+
+def _event_keys(events: pl.DataFrame) -> pl.DataFrame:
+    """Each distinct (domain, company name, country) of the events (``key_id``) with what it
+    is matched on: registrable domain (not a platform's), name key, raw name, country."""
+    platforms = pl.Series(sorted(platform_domains()), dtype=pl.String)
     ev = events.select("domain", "company_name", "country").unique().with_row_index("key_id")
     domains = ev.select(pl.col("domain").drop_nulls().unique())
     domains = domains.with_columns(
@@ -135,23 +172,18 @@ def match_events(
         name_key_expr(pl.col("company_name")).alias("e_key"),
         raw_name_expr(pl.col("company_name")).alias("e_raw"),
     )
-    ev = (
+    return (
         ev.join(domains, on="domain", how="left")
         .join(names, on="company_name", how="left")
         .with_columns(pl.col("country").str.to_uppercase().alias("e_country"))
     )
 
-    by_domain = (
-        ev.filter(pl.col("e_domain").is_not_null())
-        .join(
-            acc.filter(pl.col("a_domain").is_not_null()).select("row_id", "a_domain"),
-            left_on="e_domain",
-            right_on="a_domain",
-        )
-        .select("key_id", "row_id", pl.lit("domain").alias("match"))
-    )
-    rest = ev.join(by_domain.select("key_id").unique(), on="key_id", how="anti")
 
+def _match_names(
+    rest: pl.DataFrame, acc: pl.DataFrame, *, fuzzy: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Event keys no domain matched: ``(key_id, row_id, match)`` by exact name key, then
+    fuzzy name, and ``(key_id, reason)`` for the ones left unmatched."""
     # Exact name key, decided once per distinct (key, event domain, raw name, country).
     combos = rest.filter(pl.col("e_key").is_not_null()).select(*_COMBO).unique()
     exact = _compatible(
@@ -178,21 +210,7 @@ def match_events(
         .otherwise(pl.lit("no account with this domain or name"))
         .alias("reason"),
     )
-    keyed = events.select("event_id", "domain", "company_name", "country").join(
-        ev.select("key_id", "domain", "company_name", "country"),
-        on=["domain", "company_name", "country"],
-        nulls_equal=True,
-    )
-    pairs = pl.concat(
-        [
-            keyed.join(pl.concat([by_domain, by_name]), on="key_id").select(
-                "event_id", pl.col("row_id").cast(pl.Int64), "match"
-            ),
-            by_id,
-        ]
-    ).sort("event_id", "row_id")
-    unmatched = keyed.join(reasons, on="key_id").select("event_id", "reason").sort("event_id")
-    return pairs, unmatched
+    return by_name, reasons
 
 
 # What a name match is decided on: the event's name key, domain, exact name and country.

@@ -267,12 +267,28 @@ def _infer_kind(fields: set[str]) -> str | None:
 def _to_events(
     raw: pl.DataFrame, source: str, kind: str | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A raw table as events (EVENT_SCHEMA) and its rejected rows (REJECT_SCHEMA)."""
+    mapping = _map_headers(raw)
+    forced = _file_kind(raw, set(mapping.values()), source, kind)
+    values = _values()
+    df = _prepared(raw, mapping, source, forced, values)
+    df = df.with_columns(_reject_reason(values).alias("_reason"))
+    return _accepted(df, values), _rejected(df)
+
+
+def _map_headers(raw: pl.DataFrame) -> dict[str, str]:
+    """Header -> event field (the first header of each field wins)."""
     mapping: dict[str, str] = {}
     for header in raw.columns:
         target = HEADER_ALIASES.get(_norm(header))
         if header != "line" and target and target not in mapping.values():
             mapping[header] = target
-    fields = set(mapping.values())
+    return mapping
+
+
+def _file_kind(raw: pl.DataFrame, fields: set[str], source: str, kind: str | None) -> str | None:
+    """The kind of every event of the file (None: a `kind` column says it per row); refuses
+    a file without a date or without a domain or company name."""
     if not fields & {"date"}:
         raise InputError(
             f"{source}: no date column among {', '.join(c for c in raw.columns if c != 'line')}"
@@ -280,7 +296,6 @@ def _to_events(
         )
     if not fields & {"domain", "company_name"}:
         raise InputError(f"{source}: no domain or company_name column — add one to key events")
-    values = _values()
     forced = _KIND_ALIASES[_norm(kind)] if kind else None
     if forced is None and "kind" not in fields:
         forced = _infer_kind(fields)
@@ -289,6 +304,13 @@ def _to_events(
                 f"{source}: cannot tell which kind of events these are — add a kind column "
                 f"({', '.join(EVENT_KINDS)}) or pass kind="
             )
+    return forced
+
+
+def _prepared(
+    raw: pl.DataFrame, mapping: dict[str, str], source: str, forced: str | None, values: Any
+) -> pl.DataFrame:
+    """Every event field (trimmed, empty = null), plus `source`, `_kind` and `_date`."""
     df = raw.select(pl.col("line"), *(pl.col(h).alias(f) for h, f in mapping.items()))
     df = df.with_columns(
         pl.lit(None, dtype=pl.String).alias(f)
@@ -307,12 +329,16 @@ def _to_events(
         .str.replace_all(r"[^0-9a-z]+", "_")
         .replace_strict(_KIND_ALIASES, default=None)
     )
-    df = df.with_columns(
+    return df.with_columns(
         pl.lit(source).alias("source"),
         kind_expr.alias("_kind"),
         values.parse_date(pl.col("date")).alias("_date"),
     )
-    reason = (
+
+
+def _reject_reason(values: Any) -> pl.Expr:
+    """Why a row is no usable event (null: it is one)."""
+    return (
         pl.when(pl.col("date").is_null())
         .then(pl.lit("event has no date"))
         .when(pl.col("_date").is_null() & values.date_out_of_range(pl.col("date")))
@@ -330,7 +356,10 @@ def _to_events(
         )
         .then(pl.lit(f"headcount is not a count from 0 to {values.MAX_COUNT:,}"))
     )
-    df = df.with_columns(reason.alias("_reason"))
+
+
+def _rejected(df: pl.DataFrame) -> pl.DataFrame:
+    """The rows with a `_reason`, as rejects: the reason and the value behind it."""
     rejects = df.filter(pl.col("_reason").is_not_null()).select(
         pl.col("source"),
         pl.col("line"),
@@ -347,6 +376,11 @@ def _to_events(
         .otherwise(None)
         .alias("detail"),
     )
+    return rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+
+
+def _accepted(df: pl.DataFrame, values: Any) -> pl.DataFrame:
+    """The rows without a `_reason`, as events: values parsed, in EVENT_SCHEMA."""
     events = df.filter(pl.col("_reason").is_null()).select(
         pl.col("source"),
         pl.col("line"),
@@ -371,7 +405,7 @@ def _to_events(
         pl.col("company_id").str.to_lowercase(),
         pl.lit(None, dtype=pl.Int64).alias("row_id"),
     )
-    return events.cast(EVENT_SCHEMA), rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
+    return events.cast(EVENT_SCHEMA)  # type: ignore[arg-type]
 
 
 def _country(expr: pl.Expr) -> pl.Expr:

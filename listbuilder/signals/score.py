@@ -22,10 +22,10 @@ from datetime import date
 import polars as pl
 
 from listbuilder.errors import InputError
+from listbuilder.profile.model import SignalRule
 from listbuilder.signals.derive import CANDIDATE_SCHEMA, SOURCE_KIND, rule_candidates, stage_expr
 from listbuilder.signals.match import match_events
 from listbuilder.signals.read import EVENT_SCHEMA, Events, empty_events
-from listbuilder.signals.rules import SignalRule
 
 SIGNAL_STRUCT = pl.Struct(
     {
@@ -100,14 +100,56 @@ def score_signals(
     from listbuilder.pipeline import as_date
 
     as_of = as_date(as_of)  # "2013-10-17" as the CLI takes it
-    frame = _events_frame(events)
+    frame = _numbered_events(_events_frame(events), accounts)
+    read = frame.height
+    listed = frame.filter(pl.col("row_id").is_not_null())
+    future = frame.filter(pl.col("date") > as_of)
+    frame = frame.filter(pl.col("date") <= as_of)
+    pairs, unmatched_ids, own = _match_all(accounts, frame, fuzzy=fuzzy)
+    unmatched = (
+        frame.join(unmatched_ids, on="event_id")
+        .sort("event_id")
+        .select("source", "line", "domain", "company_name", "kind", "date", "reason")
+    )
+    matched = (
+        frame.drop("row_id")
+        .join(pairs.select("event_id", "row_id"), on="event_id")
+        .with_columns(pl.col("event_id").is_in(own["event_id"].implode()).alias("listed"))
+    )
+    matched, duplicates = _drop_list_duplicates(matched)
+    wanted = {SOURCE_KIND[r.kind] for r in rules}
+    matched = matched.filter(pl.col("kind").is_in(sorted(wanted)))
+    candidates = _candidates(matched, rules, as_of)
+    signals = _cite(_combine(candidates.filter(~pl.col("too_old")), rules), frame, matched)
+    counts = {
+        "read": read,
+        "from_list": listed.height,
+        "future": future.height,
+        "matched": pairs["event_id"].n_unique(),
+        "unmatched": unmatched.height,
+        "duplicates": duplicates,
+        "too_old": _count_too_old(candidates),
+        "used": signals.filter(pl.col("event_id").is_not_null())["event_id"].n_unique(),
+    }
+    return SignalScores(
+        scores=_summarise(signals),
+        unmatched=unmatched,
+        counts=counts,
+        matches=pairs,
+        funding=_latest_rounds(matched),
+    )
+
+
+def _numbered_events(frame: pl.DataFrame, accounts: pl.DataFrame) -> pl.DataFrame:
+    """The events in EVENT_SCHEMA with ``event_id`` (their position); refuses accounts not
+    normalized and events not read with ``read_signals``."""
     missing = [c for c in _ACCOUNT_COLUMNS if c not in accounts.columns]
     if missing:
         raise InputError(f"accounts lack {', '.join(missing)}: normalize the companies first")
     absent = [c for c in ("domain", "company_name", "kind", "date") if c not in frame.columns]
     if absent:
         raise InputError(f"events lack {', '.join(absent)}: read them with read_signals")
-    frame = (
+    return (
         frame.with_columns(
             pl.lit(None, dtype=dtype).alias(name)
             for name, dtype in EVENT_SCHEMA.items()
@@ -118,11 +160,12 @@ def score_signals(
         .with_columns(pl.col("event_id").cast(pl.Int64))
     )
 
-    read = frame.height
-    listed = frame.filter(pl.col("row_id").is_not_null())
-    future = frame.filter(pl.col("date") > as_of)
-    frame = frame.filter(pl.col("date") <= as_of)
-    wanted = {SOURCE_KIND[r.kind] for r in rules}
+
+def _match_all(
+    accounts: pl.DataFrame, frame: pl.DataFrame, *, fuzzy: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``(event_id, row_id, match)`` pairs, the unmatched ``(event_id, reason)``, and the
+    list's own events: file events are matched by domain and name, the list's by row_id."""
     files = frame.filter(pl.col("row_id").is_null())
     pairs, unmatched_ids = match_events(accounts, files, fuzzy=fuzzy)
     own = frame.filter(pl.col("row_id").is_not_null())
@@ -138,48 +181,26 @@ def score_signals(
             ),
         ]
     ).sort("event_id")
-    unmatched = (
-        frame.join(unmatched_ids, on="event_id")
-        .sort("event_id")
-        .select("source", "line", "domain", "company_name", "kind", "date", "reason")
-    )
-    matched = (
-        frame.drop("row_id")
-        .join(pairs.select("event_id", "row_id"), on="event_id")
-        .with_columns(pl.col("event_id").is_in(own["event_id"].implode()).alias("listed"))
-    )
-    matched, duplicates = _drop_list_duplicates(matched)
-    matched = matched.filter(pl.col("kind").is_in(sorted(wanted)))
+    return pairs, unmatched_ids, own
+
+
+def _candidates(matched: pl.DataFrame, rules: Sequence[SignalRule], as_of: date) -> pl.DataFrame:
+    """Every signal each rule yields (CANDIDATE_SCHEMA), with its age and decayed boost."""
     candidates = pl.concat(
         [rule_candidates(i, r, matched, as_of=as_of) for i, r in enumerate(rules)]
         or [pl.DataFrame(schema=CANDIDATE_SCHEMA)]
     )
-    candidates = _decay(candidates, rules, as_of)
-    signals = _cite(_combine(candidates.filter(~pl.col("too_old")), rules), frame, matched)
+    return _decay(candidates, rules, as_of)
 
-    too_old = (
+
+def _count_too_old(candidates: pl.DataFrame) -> int:
+    """Events older than ``max_age_days`` of every rule that would use them."""
+    return (
         candidates.filter(pl.col("event_id").is_not_null())
         .group_by("event_id")
         .agg(pl.col("too_old").all())
         .filter(pl.col("too_old"))
         .height
-    )
-    counts = {
-        "read": read,
-        "from_list": listed.height,
-        "future": future.height,
-        "matched": pairs["event_id"].n_unique(),
-        "unmatched": unmatched.height,
-        "duplicates": duplicates,
-        "too_old": too_old,
-        "used": signals.filter(pl.col("event_id").is_not_null())["event_id"].n_unique(),
-    }
-    return SignalScores(
-        scores=_summarise(signals),
-        unmatched=unmatched,
-        counts=counts,
-        matches=pairs,
-        funding=_latest_rounds(matched),
     )
 
 
