@@ -175,7 +175,12 @@ def dedupe_lists(
 
     lists = as_paths(paths)
     settings = load_profile(profile).dedupe if profile is not None else None
-    check_output_dir(out_dir, inputs=[p for p in lists if Path(p).exists()], owned=is_dedupe_output)
+    from listbuilder.spark.engine import is_spark_path
+
+    if not is_spark_path(out_dir):  # Spark paths are Spark's to write
+        check_output_dir(
+            out_dir, inputs=[p for p in lists if Path(p).exists()], owned=is_dedupe_output
+        )
     return run_dedupe(
         lists,
         out_dir,

@@ -100,8 +100,9 @@ def build(
     signal decay (default: the date of the run, recorded in the outputs).
     `progress(stage)` is called as each stage starts, `brief_progress(done, total)`
     as briefs are rendered. `engine`: `"polars"`, `"spark"` (spark-submit's master, else
-    local mode) or a `listbuilder.spark.SparkEngine`: where blocking, pair comparison
-    and clustering run; the outputs are the same. `contacts`: a people export (name, title, email,
+    local mode) or a `listbuilder.spark.SparkEngine`: where the list-sized stages run
+    (ingest, normalisation, blocking, pair comparison, clustering, scoring, ranking); the
+    outputs are the same. `contacts`: a people export (name, title, email,
     company website) joined by domain, so each brief names the people to call.
 
     `lists`, `profiles`, `signals` and `suppress` take one path or several; `as_of` a
@@ -113,162 +114,319 @@ def build(
                        signals="events.csv", as_of="2026-11-01")
         print(format_funnel(result.funnel))
     """
-    # Imported here so `import listbuilder` stays light for notebook users.
-    from listbuilder.dedupe import dedupe_companies, read_suppression, suppress_companies
-    from listbuilder.export import write_outputs
-    from listbuilder.ingest import read_companies
-    from listbuilder.normalize import normalize_companies
+    return _build(**locals())
+
+
+@dataclass
+class _Request:
+    """`build`'s arguments as the stages use them: paths as lists, the date resolved, the
+    profiles loaded and the providers read (both refused before any data is read)."""
+
+    lists: list[str | Path]
+    loaded: list[Any]  # listbuilder.profile.Profile, the primary first
+    out_dir: Path
+    signals: list[str | Path]
+    suppress: list[str | Path]
+    top: int | None
+    as_of: date
+    as_of_given: bool
+    reps: str | Path | None
+    formats: tuple[str, ...]
+    crm: tuple[str, ...]
+    brief_formats: tuple[str, ...]
+    templates: Path | None
+    source_priority: Sequence[str] | None
+    column_map: dict[str, str] | None
+    input_format: str | None
+    encoding: str | None
+    providers: Any  # listbuilder.http providers, or None without `enrich`
+    cache_dir: str | Path | None
+    brief_progress: Callable[[int, int], None] | None
+    engine: Any
+    contacts: str | Path | None
+
+    @property
+    def primary(self) -> Any:
+        return self.loaded[0]
+
+
+def _build(progress: Callable[[str], None] | None = None, **arguments: Any) -> BuildResult:
+    """The stages in the order of the diagram; each returns its frames and hands its
+    rejects to `stages`, and the funnel is assembled from what they returned."""
+    from listbuilder.score.coverage import absent_warnings
+
+    request = _prepare(**arguments)
+    stages = _Stages(progress)
+    people = _read_contacts(stages, request)
+    companies, read, warnings = _read_lists(stages, request)
+    companies = _dedupe(stages, request, companies)
+    companies, signal_scores, unmatched = _match_signals(stages, request, companies, warnings)
+    lookalike = _score_lookalikes(stages, request, companies)
+    companies = _suppress(stages, request, companies)
+    companies, checked = _check_quality(stages, request, companies)
+    companies = _enrich(stages, request, companies)
+    coverage, scored = _score(stages, request, companies)
+    ranked = _with_final_scores(scored.companies, signal_scores, lookalike, request.primary)
+    selected = _rank(stages, request, ranked)
+    selected, unassigned = _assign(stages, request, selected, people)
+    rejects = pl.concat(stages.rejects) if stages.rejects else empty_rejects()
+    rejects = rejects.sort(["source", "line"], nulls_last=True, maintain_order=True)
+    reach = _reach(ranked, request.primary)
+    funnel = _funnel(request, read, selected, rejects, scored, coverage, reach, checked)
+    _add_optional_counts(funnel, selected, lookalike, unassigned, people)
+    diagnosis: list[str] = []
+    if selected.height == 0:
+        diagnosis = _diagnose(request.loaded, coverage, reach, funnel, companies)
+        funnel["diagnosis"] = diagnosis[0] if diagnosis else None
+    paths = _export(stages, request, selected, rejects, funnel, unassigned, unmatched)
+    return BuildResult(
+        selected=selected,
+        rejects=rejects,
+        funnel=funnel,
+        paths=paths,
+        timings=stages.timings,
+        unmatched_signals=unmatched,
+        coverage=coverage,
+        warnings=[*warnings, *absent_warnings(coverage)],
+        diagnosis=diagnosis,
+    )
+
+
+def _prepare(
+    *,
+    lists: str | Path | Sequence[str | Path],
+    profiles: str | Path | Sequence[str | Path],
+    signals: str | Path | Sequence[str | Path],
+    suppress: str | Path | Sequence[str | Path],
+    as_of: date | str | None,
+    enrich: str | Path | None,
+    out_dir: str | Path,
+    formats: Sequence[str],
+    crm: Sequence[str],
+    brief_formats: Sequence[str],
+    templates: str | Path | None,
+    **rest: Any,
+) -> _Request:
+    """The arguments resolved, the profiles and providers validated and the output folder
+    checked, all before any data is read."""
+    from listbuilder.export import check_output_dir
     from listbuilder.profile import load_profiles
-    from listbuilder.quality import check_quality
-    from listbuilder.rank import assign_reps, rank_companies
-    from listbuilder.score import score_companies
-    from listbuilder.score.coverage import absent_warnings, measure_coverage
-    from listbuilder.spark.engine import resolve_engine
 
     # The values the CLI takes: one path or several, a date or an ISO string.
-    lists, profiles = as_paths(lists), as_paths(profiles)
-    signals, suppress = as_paths(signals), as_paths(suppress)
-    as_of_given = as_of is not None
-    as_of = as_date(as_of)
-    loaded = load_profiles(list(profiles))
+    paths, profile_paths = as_paths(lists), as_paths(profiles)
+    request = _Request(
+        lists=paths,
+        loaded=load_profiles(list(profile_paths)),
+        out_dir=Path(out_dir),
+        signals=as_paths(signals),
+        suppress=as_paths(suppress),
+        as_of=as_date(as_of),
+        as_of_given=as_of is not None,
+        formats=tuple(formats),
+        crm=tuple(crm),
+        brief_formats=tuple(brief_formats),
+        templates=Path(templates) if templates else None,
+        providers=None,
+        **rest,
+    )
     if enrich is not None:
         from listbuilder.http import load_providers
 
-        providers = load_providers(enrich)  # refused before any data is read
+        request.providers = load_providers(enrich)  # refused before any data is read
     # The output folder is replaced whole by this run: refuse one that cannot be (or that
     # holds an input, the templates or the enrichment cache) before any data is read.
-    from listbuilder.export import check_output_dir
-
-    own_inputs = [*lists, *signals, *suppress, *profiles]
-    own_inputs += [p for p in (reps, templates, enrich, contacts) if p is not None]
+    own = [*paths, *request.signals, *request.suppress, *profile_paths]
+    own += [p for p in (request.reps, templates, enrich, request.contacts) if p is not None]
     if enrich is not None:
         from listbuilder.http import default_cache_dir
 
-        own_inputs.append(cache_dir if cache_dir is not None else default_cache_dir())
-    check_output_dir(out_dir, inputs=[p for p in own_inputs if Path(p).exists()])
-    primary = loaded[0]
-    stages = _Stages(progress)
-    people = None
-    if contacts is not None:
-        from listbuilder.contacts import read_contacts
+        cache = request.cache_dir
+        own.append(cache if cache is not None else default_cache_dir())
+    check_output_dir(out_dir, inputs=[p for p in own if Path(p).exists()])
+    return request
 
-        people = stages.run("contacts", lambda: read_contacts(contacts))
 
+def _read_contacts(stages: _Stages, request: _Request) -> Any:
+    """The people export (`--contacts`), or None."""
+    if request.contacts is None:
+        return None
+    from listbuilder.contacts import read_contacts
+
+    contacts = request.contacts
+    return stages.run("contacts", lambda: read_contacts(contacts))
+
+
+def _read_lists(stages: _Stages, request: _Request) -> tuple[pl.DataFrame, int, list[str]]:
+    """Ingest and normalise the lists: (usable companies, rows read, warnings)."""
+    from listbuilder.ingest.usable import unusable_warning
+    from listbuilder.spark.engine import resolve_stages
+
+    on = resolve_stages(request.engine)  # in this process, or on Spark
     ingested = stages.run(
         "ingest",
-        lambda: read_companies(
-            list(lists), format=input_format, encoding=encoding, column_map=column_map
+        lambda: on.read_companies(
+            list(request.lists),
+            format=request.input_format,
+            encoding=request.encoding,
+            column_map=request.column_map,
         ),
     )
     read = ingested.companies.height + ingested.rejects.height
     stages.reject(ingested.rejects)
-    companies, unusable = stages.run("normalize", lambda: normalize_companies(ingested.companies))
+    companies, unusable = stages.run(
+        "normalize", lambda: on.normalize_companies(ingested.companies)
+    )
     stages.reject(unusable)
-    from listbuilder.ingest.usable import unusable_warning
-
     # more than 5% of rows unusable (a name column not recognised): one line, the columns
-    unusable_note = unusable_warning(
+    note = unusable_warning(
         ingested.reports, read=read, unusable=ingested.rejects.height + unusable.height
     )
+    return companies, read, [note] if note else []
+
+
+def _dedupe(stages: _Stages, request: _Request, companies: pl.DataFrame) -> pl.DataFrame:
+    """One row per company (`engine`: where blocking, comparison and clustering run)."""
+    from listbuilder.dedupe import dedupe_companies
+    from listbuilder.spark.engine import resolve_engine
 
     deduped = stages.run(
         "dedupe",
         lambda: dedupe_companies(
             companies,
-            settings=primary.dedupe,
-            source_priority=source_priority,
-            engine=resolve_engine(engine),
+            settings=request.primary.dedupe,
+            source_priority=request.source_priority,
+            engine=resolve_engine(request.engine),
         ),
     )
     stages.reject(deduped.rejects)
-    companies = deduped.companies
+    return deduped.companies
 
-    # Events are matched against every unique account, before suppression and
-    # filters, so "unmatched" means "no company of the lists", not "filtered out".
+
+def _match_signals(
+    stages: _Stages, request: _Request, companies: pl.DataFrame, warnings: list[str]
+) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame | None]:
+    """(companies with funding filled from the events' rounds, signal scores, unmatched
+    events). Events are matched against every unique account, before suppression and
+    filters, so "unmatched" means "no company of the lists", not "filtered out"."""
+    primary = request.primary
     signal_scores, unmatched, events_info = stages.run(
-        "signals", lambda: _score_signals(companies, signals, primary, as_of)
+        "signals", lambda: _score_signals(companies, request.signals, primary, request.as_of)
     )
     # An events file's rounds fill the list's empty funding_stage / last_funding_date
     # (the `derived` column says so and where from) before anything is scored on them.
-    warnings: list[str] = [unusable_note] if unusable_note else []
     if events_info:
         from listbuilder.signals import derive_funding, stale_events_warning
 
         companies = derive_funding(companies, events_info["funding"])
-        stale = stale_events_warning(events_info["newest"], primary.signals, as_of=as_of)
-        if stale and not as_of_given:
+        stale = stale_events_warning(events_info["newest"], primary.signals, as_of=request.as_of)
+        if stale and not request.as_of_given:
             warnings.append(stale)
+    return companies, signal_scores, unmatched
 
-    # Resemblance to the profile's seeds ([lookalike]), over every unique account and
-    # before suppression: the seeds are customers, whom the CRM export would hide.
-    lookalike = None
-    if primary.lookalike is not None:
-        lookalike = stages.run("lookalike", lambda: _lookalike_scores(companies, primary))
 
-    if suppress:
-        crm_records = stages.run("suppress", lambda: read_suppression(list(suppress)))
-        companies, suppressed = stages.run(
-            "suppress",
-            lambda: suppress_companies(companies, crm_records, settings=primary.dedupe),
-        )
-        stages.reject(suppressed)
+def _score_lookalikes(
+    stages: _Stages, request: _Request, companies: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, Any]] | None:
+    """Resemblance to the profile's seeds ([lookalike]), over every unique account and
+    before suppression: the seeds are customers, whom the CRM export would hide."""
+    if request.primary.lookalike is None:
+        return None
+    return stages.run("lookalike", lambda: _lookalike_scores(companies, request.primary))
 
-    # The quality gate runs on the merged accounts (one verdict per company the team
-    # would call; a phone "shared by unrelated companies" means companies dedupe kept
-    # apart), before enrichment pays for lookups of junk rows.
-    checked = stages.run("quality", lambda: check_quality(companies, primary.quality, as_of=as_of))
+
+def _suppress(stages: _Stages, request: _Request, companies: pl.DataFrame) -> pl.DataFrame:
+    """The accounts the CRM export (`--suppress`) does not already hold."""
+    if not request.suppress:
+        return companies
+    from listbuilder.dedupe import read_suppression, suppress_companies
+
+    crm_records = stages.run("suppress", lambda: read_suppression(list(request.suppress)))
+    kept, suppressed = stages.run(
+        "suppress",
+        lambda: suppress_companies(companies, crm_records, settings=request.primary.dedupe),
+    )
+    stages.reject(suppressed)
+    return kept
+
+
+def _check_quality(
+    stages: _Stages, request: _Request, companies: pl.DataFrame
+) -> tuple[pl.DataFrame, Any]:
+    """The quality gate, on the merged accounts (one verdict per company the team would
+    call; a phone "shared by unrelated companies" means companies dedupe kept apart),
+    before enrichment pays for lookups of junk rows."""
+    from listbuilder.quality import check_quality
+
+    checked = stages.run(
+        "quality",
+        lambda: check_quality(companies, request.primary.quality, as_of=request.as_of),
+    )
     stages.reject(checked.rejects)
-    companies = checked.companies
+    return checked.companies, checked
 
-    if enrich is not None:
-        # After dedupe and suppression (one lookup per company the team may call, none
-        # for what the CRM owns) and before the filters, which may need the filled fields.
-        from listbuilder.http import enrich_companies
 
-        enriched = stages.run(
-            "enrich", lambda: enrich_companies(companies, providers, cache_dir=cache_dir)
-        )
-        companies = enriched.companies
+def _enrich(stages: _Stages, request: _Request, companies: pl.DataFrame) -> pl.DataFrame:
+    """Missing fields filled over HTTP (`--enrich`): after dedupe and suppression (one
+    lookup per company the team may call, none for what the CRM owns) and before the
+    filters, which may need the filled fields."""
+    if request.providers is None:
+        return companies
+    from listbuilder.http import enrich_companies
 
-    # Coverage of what is about to be scored: enrichment included, hard filters not yet.
-    coverage = stages.run("score", lambda: measure_coverage(companies, loaded))
-    before_filters = companies
-    scored = stages.run("score", lambda: score_companies(companies, loaded))
+    enriched = stages.run(
+        "enrich",
+        lambda: enrich_companies(companies, request.providers, cache_dir=request.cache_dir),
+    )
+    return enriched.companies
+
+
+def _score(stages: _Stages, request: _Request, companies: pl.DataFrame) -> tuple[list[Any], Any]:
+    """(coverage of what is about to be scored — enrichment included, hard filters not
+    yet —, the scored accounts and the filter rejects)."""
+    from listbuilder.spark.engine import resolve_stages
+
+    on = resolve_stages(request.engine)  # in this process, or on Spark
+    coverage = stages.run("score", lambda: on.measure_coverage(companies, request.loaded))
+    scored = stages.run("score", lambda: on.score_companies(companies, request.loaded))
     stages.reject(scored.rejects)
-    companies = scored.companies
+    return coverage, scored
+
+
+def _with_final_scores(
+    companies: pl.DataFrame,
+    signal_scores: pl.DataFrame | None,
+    lookalike: tuple[pl.DataFrame, dict[str, Any]] | None,
+    primary: Any,
+) -> pl.DataFrame:
+    """The scored accounts with their signal and lookalike points, the ranking `score` and
+    `tier` (`score.compile.final_score_columns`) and the domain as outputs show it."""
+    from listbuilder.normalize.domains import identity_domain_expr
+    from listbuilder.score.compile import final_score_columns
 
     companies = _join_signals(companies, signal_scores)
     if lookalike is not None:
         companies = companies.join(
             lookalike[0], on="row_id", how="left", maintain_order="left"
         ).with_columns(pl.col("lookalike_points").fill_null(0.0))
-    companies = companies.with_columns(
-        pl.min_horizontal(
-            pl.col("fit_score") + pl.col("signal_score") + _lookalike_points(companies),
-            pl.lit(_score_cap(primary)),
-        )
-        .round(1)
-        .alias("score")
-    )
-    from listbuilder.quality import own_platform_site_expr
-    from listbuilder.score import tier_expr
-
-    companies = companies.with_columns(
-        tier_expr(primary, "score").alias("tier"),
-        # A LinkedIn page or a shared host is not the company's domain: keep it in
-        # `website`, never show it (or name a brief, or key a CRM record) as the domain;
-        # unless it is the platform's own site (Weebly at weebly.com).
-        pl.when(pl.col("domain_is_platform") & ~own_platform_site_expr())
-        .then(None)
-        .otherwise(pl.col("domain"))
-        .alias("domain"),
+    return companies.with_columns(
+        **final_score_columns(primary, pl.col("signal_score") + _lookalike_points(companies)),
+        # never show a platform page as the domain (nor name a brief or key a CRM by it)
+        domain=identity_domain_expr(),
     )
 
+
+def _rank(stages: _Stages, request: _Request, companies: pl.DataFrame) -> pl.DataFrame:
+    """The ranked selection; the accounts below the cut go to the rejects."""
+    from listbuilder.spark.engine import resolve_stages
+
+    on = resolve_stages(request.engine)  # in this process, or on Spark
+    primary = request.primary
+    live_days = primary.live_signal_days
     selected, below = stages.run(
         "rank",
-        lambda: rank_companies(
+        lambda: on.rank_companies(
             companies,
-            top=top,
+            top=request.top,
             capacity=primary.capacity,
             # Below the lowest tier the profile calls an account disqualified: never
             # fill capacity with it, whatever room is left.
@@ -277,19 +435,22 @@ def build(
             min_confidence=primary.min_confidence or None,
             strong_signal=primary.strong_signal,
             weak_signal=primary.live_signal,
-            stale_before=(
-                as_of - timedelta(days=primary.live_signal_days)
-                if primary.live_signal_days
-                else None
-            ),
+            stale_before=request.as_of - timedelta(days=live_days) if live_days else None,
         ),
     )
     stages.reject(below)
-    reach = _reach(companies, primary)
-    selected = selected.drop("fit_reachable", strict=False)  # internal: the reach above
+    return selected.drop("fit_reachable", strict=False)  # internal: the funnel's reach
 
+
+def _assign(
+    stages: _Stages, request: _Request, selected: pl.DataFrame, people: Any
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """(the selection with its `owner` and contacts, the accounts no rep could take)."""
     unassigned = None
-    if reps is not None:
+    if request.reps is not None:
+        from listbuilder.rank import assign_reps
+
+        reps = request.reps
         assignment = stages.run("assign", lambda: assign_reps(selected, reps))
         selected, unassigned = assignment.selected, assignment.unassigned
     if "owner" not in selected.columns:
@@ -298,15 +459,26 @@ def build(
         from listbuilder.contacts import attach_contacts
 
         selected = attach_contacts(selected, people)
+    return selected, unassigned
 
-    rejects = pl.concat(stages.rejects) if stages.rejects else empty_rejects()
-    rejects = rejects.sort(["source", "line"], nulls_last=True, maintain_order=True)
+
+def _funnel(
+    request: _Request,
+    read: int,
+    selected: pl.DataFrame,
+    rejects: pl.DataFrame,
+    scored: Any,
+    coverage: list[Any],
+    reach: dict[str, Any],
+    checked: Any,
+) -> dict[str, Any]:
+    """The funnel (`funnel.json`): counts per stage, then what the report needs."""
     funnel = funnel_counts(read=read, selected=selected.height, rejects=rejects)
     funnel.update(
         {
-            "as_of": as_of.isoformat(),
-            "profiles": [p.name for p in loaded],
-            "inputs": [str(p) for p in lists],
+            "as_of": request.as_of.isoformat(),
+            "profiles": [p.name for p in request.loaded],
+            "inputs": [str(p) for p in request.lists],
             "unknowns": {
                 "selected_with_unknown_criteria": _unknown_counts(selected),
                 "per_criterion": scored.unknowns,
@@ -319,6 +491,17 @@ def build(
             },
         }
     )
+    return funnel
+
+
+def _add_optional_counts(
+    funnel: dict[str, Any],
+    selected: pl.DataFrame,
+    lookalike: tuple[pl.DataFrame, dict[str, Any]] | None,
+    unassigned: pl.DataFrame | None,
+    people: Any,
+) -> None:
+    """The funnel's sections for the optional stages: lookalike, reps, contacts."""
     if lookalike is not None:
         funnel["lookalike"] = lookalike[1]
     if unassigned is not None:
@@ -329,44 +512,42 @@ def build(
             "without_domain": people.without_domain,
             "accounts_with_contacts": int((selected["_contacts"].list.len() > 0).sum()),
         }
-    diagnosis: list[str] = []
-    if selected.height == 0:
-        diagnosis = _diagnose(loaded, coverage, reach, funnel, before_filters)
-        funnel["diagnosis"] = diagnosis[0] if diagnosis else None
+
+
+def _export(
+    stages: _Stages,
+    request: _Request,
+    selected: pl.DataFrame,
+    rejects: pl.DataFrame,
+    funnel: dict[str, Any],
+    unassigned: pl.DataFrame | None,
+    unmatched: pl.DataFrame | None,
+) -> dict[str, Path]:
+    """Every output file, in the output folder (replaced whole)."""
+    from listbuilder.export import csv_bytes, write_outputs
+
     extra: dict[str, bytes] = {}
     if unmatched is not None:
-        from listbuilder.export import csv_bytes
-
         extra["signals_unmatched.csv"] = csv_bytes(unmatched)
-    paths = stages.run(
+    result: dict[str, Path] = stages.run(
         "export",
         lambda: write_outputs(
-            Path(out_dir),
+            request.out_dir,
             selected=selected,
             rejects=rejects,
             funnel=funnel,
-            profiles_info=list(loaded),
-            as_of=as_of,
-            formats=tuple(formats),
-            crm=tuple(crm),
-            brief_formats=tuple(brief_formats),
-            templates_dir=Path(templates) if templates else None,
+            profiles_info=list(request.loaded),
+            as_of=request.as_of,
+            formats=request.formats,
+            crm=request.crm,
+            brief_formats=request.brief_formats,
+            templates_dir=request.templates,
             unassigned=unassigned,
-            progress=brief_progress,
+            progress=request.brief_progress,
             extra_files=extra,
         ),
     )
-    return BuildResult(
-        selected=selected,
-        rejects=rejects,
-        funnel=funnel,
-        paths=paths,
-        timings=stages.timings,
-        unmatched_signals=unmatched,
-        coverage=coverage,
-        warnings=[*warnings, *absent_warnings(coverage)],
-        diagnosis=diagnosis,
-    )
+    return result
 
 
 def assignment_summary(selected: pl.DataFrame, unassigned: pl.DataFrame) -> dict[str, Any]:
@@ -578,22 +759,18 @@ def _lookalike_points(companies: pl.DataFrame) -> pl.Expr:
     return pl.lit(0.0)
 
 
-def _score_cap(profile: Any) -> float:
-    return float(getattr(profile, "score_cap", None) or 100)
-
-
 def _reach(companies: pl.DataFrame, profile: Any) -> dict[str, Any]:
     """The best score the accounts past the hard filters could reach (their data's best
     fit plus their signal boosts, capped) and did reach; over those with the profile's
     minimum confidence when it sets one."""
-    cap = _score_cap(profile)
     minimum = float(getattr(profile, "min_confidence", 0.0) or 0.0)
     if companies.height == 0:
         return {"accounts": 0, "reachable": 0.0, "best": None, "best_confidence": None}
     confident = pl.col("confidence") >= minimum
-    possible = pl.min_horizontal(
-        pl.col("fit_reachable") + pl.col("signal_score") + _lookalike_points(companies),
-        pl.lit(cap),
+    from listbuilder.score.compile import capped_score
+
+    possible = capped_score(
+        profile, pl.col("fit_reachable") + pl.col("signal_score") + _lookalike_points(companies)
     )
     row = companies.select(
         possible.filter(confident).max().alias("reachable"),

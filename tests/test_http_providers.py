@@ -100,7 +100,7 @@ CONFIG_ERRORS: list[tuple[dict[str, Any], str]] = [
         "employees, employees_min, employees_max, locations, revenue, industry, sic, naics, "
         "country, state, city, "
         "postal_code, founded_year, funding_stage, total_funding, last_funding_date, technologies, "
-        "departments, linkedin_url, description, parent_company, phone",
+        "departments, linkedin_url, description, parent_company, parent_id, phone",
     ),
     (
         one(fields={"employees": "a..b"}),

@@ -47,8 +47,10 @@ def engine_options(func: F) -> F:
         type=click.Choice(ENGINES),
         default="polars",
         show_default=True,
-        help="Run blocking, pair comparison and clustering in this process (polars) or on "
-        'Apache Spark (needs pip install "listbuilder[spark]" and Java 17+). Same output.',
+        help="Run the stages that grow with the list (ingest, normalisation, blocking, pair "
+        "comparison, clustering, scoring, ranking) in this process (polars) or on Apache "
+        'Spark (needs pip install "listbuilder[spark]" and Java 17+). Same output. With '
+        "spark, a list may be a Spark path (hdfs://, s3a://, file://).",
     )(wrapper)
     return wrapper  # type: ignore[return-value]
 

@@ -11,7 +11,6 @@ import polars as pl
 
 from listbuilder.dedupe.explain import PairExplanation, explain_pair
 from listbuilder.dedupe.merge import Deduped, dedupe_companies
-from listbuilder.dedupe.output import write_dedupe_outputs
 from listbuilder.dedupe.settings import DedupeSettings
 
 
@@ -34,7 +33,9 @@ class DedupeRun:
         read = self.rows if self.read is None else self.read
         unusable = read - self.rows
         head = f"{read:,} rows" + (
-            f" ({unusable:,} unusable, in rejects.csv; {self.rows:,} usable)" if unusable else ""
+            f" ({unusable:,} unusable, in {Path(str(p['rejects'])).name}; {self.rows:,} usable)"
+            if unusable
+            else ""
         )
         return (
             f"{head} -> {self.result.companies.height:,} companies "
@@ -50,15 +51,16 @@ def _read(
     input_format: str | None = None,
     encoding: str | None = None,
     column_map: dict[str, str] | None = None,
+    engine: Any = "polars",
 ) -> tuple[pl.DataFrame, pl.DataFrame, str | None]:
-    from listbuilder.ingest import read_companies
     from listbuilder.ingest.usable import unusable_warning
-    from listbuilder.normalize import normalize_companies
+    from listbuilder.spark.engine import resolve_stages
 
-    ingested = read_companies(
+    on = resolve_stages(engine)  # in this process, or on Spark (Spark paths included)
+    ingested = on.read_companies(
         list(paths), format=input_format, encoding=encoding, column_map=column_map
     )
-    companies, unusable = normalize_companies(ingested.companies)
+    companies, unusable = on.normalize_companies(ingested.companies)
     rejects = pl.concat([ingested.rejects, unusable], how="diagonal_relaxed")
     read = ingested.companies.height + ingested.rejects.height
     return (
@@ -90,10 +92,11 @@ def dedupe_lists(
         run = dedupe_lists(["vendor_a.csv", "vendor_b.xlsx"], "deduped/")
         print(run.summary())
     """
-    from listbuilder.spark.engine import resolve_engine
+    from listbuilder.spark.engine import resolve_engine, resolve_stages
 
+    on = resolve_stages(engine)  # where reading and writing run
     companies, earlier, warning = _read(
-        paths, input_format=input_format, encoding=encoding, column_map=column_map
+        paths, input_format=input_format, encoding=encoding, column_map=column_map, engine=on
     )
     result = dedupe_companies(
         companies,
@@ -101,7 +104,8 @@ def dedupe_lists(
         source_priority=source_priority,
         engine=resolve_engine(engine),
     )
-    written = write_dedupe_outputs(out_dir, result, earlier_rejects=earlier)
+    # a Spark path (hdfs://, s3a://, file://) gets Parquet datasets, written by Spark
+    written = on.write_dedupe_outputs(out_dir, result, earlier_rejects=earlier)
     return DedupeRun(
         rows=companies.height,
         result=result,

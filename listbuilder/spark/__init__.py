@@ -6,6 +6,6 @@ Nothing here imports pyspark until a session is asked for (``SparkEngine.session
 
 from __future__ import annotations
 
-from listbuilder.spark.engine import SparkEngine, SparkOptions, parse_spark_conf
+from listbuilder.spark.engine import SparkEngine, SparkOptions, is_spark_path, parse_spark_conf
 
-__all__ = ["SparkEngine", "SparkOptions", "parse_spark_conf"]
+__all__ = ["SparkEngine", "SparkOptions", "is_spark_path", "parse_spark_conf"]
