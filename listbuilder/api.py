@@ -172,11 +172,10 @@ def dedupe_lists(
     from listbuilder.dedupe.run import dedupe_lists as run_dedupe
     from listbuilder.export.folder import check_output_dir, is_dedupe_output
     from listbuilder.profile import load_profile
+    from listbuilder.spark.engine import is_spark_path
 
     lists = as_paths(paths)
     settings = load_profile(profile).dedupe if profile is not None else None
-    from listbuilder.spark.engine import is_spark_path
-
     if not is_spark_path(out_dir):  # Spark paths are Spark's to write
         check_output_dir(
             out_dir, inputs=[p for p in lists if Path(p).exists()], owned=is_dedupe_output

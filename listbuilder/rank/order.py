@@ -37,6 +37,11 @@ _OPTIONAL: dict[str, pl.DataType] = {
     "line": pl.Int64(),
 }
 
+# Every column rank_companies reads (the required ones, `website` for kept names, and
+# the optional ones): what a caller must pass for the same answer (the Spark engine sends
+# only these with the rows below the lowest tier).
+RANK_COLUMNS: tuple[str, ...] = ("row_id", "score", "website", *_OPTIONAL)
+
 STRONG_SIGNAL = 10.0  # signal_score at or above: timing tier 1 (live, strong)
 WEAK_SIGNAL = 0.0  # signal_score above: timing tier 2; otherwise 3 (no signal)
 
@@ -126,6 +131,12 @@ def sort_companies(df: pl.DataFrame) -> pl.DataFrame:
     return out.drop(added)
 
 
+def _parent_id() -> pl.Expr:
+    """`id 266085200` for a vendor's parent id, null without one."""
+    parent_id = pl.col("parent_id").cast(pl.String).str.strip_chars()
+    return pl.when(parent_id.str.len_chars() > 0).then(pl.format("id {}", parent_id))
+
+
 def _parent_key() -> pl.Expr:
     """The corporate family: the vendor's parent id when it gives one, else the parent's
     name (case and punctuation folded)."""
@@ -135,22 +146,13 @@ def _parent_key() -> pl.Expr:
         .str.replace_all(r"[^\w]+", " ")
         .str.strip_chars()
     )
-    parent_id = pl.col("parent_id").cast(pl.String).str.strip_chars()
-    return pl.coalesce(
-        pl.when(parent_id.str.len_chars() > 0).then(pl.format("id {}", parent_id)),
-        pl.when(name.str.len_chars() > 0).then(name),
-    )
+    return pl.coalesce(_parent_id(), pl.when(name.str.len_chars() > 0).then(name))
 
 
 def _parent_shown() -> pl.Expr:
     """The parent as a reject detail names it: its name, else `id 266085200`."""
     name = pl.col("parent_company").str.strip_chars()
-    parent_id = pl.col("parent_id").cast(pl.String).str.strip_chars()
-    return pl.coalesce(
-        pl.when(name.str.len_chars() > 0).then(name),
-        pl.when(parent_id.str.len_chars() > 0).then(pl.format("id {}", parent_id)),
-        pl.lit(""),
-    )
+    return pl.coalesce(pl.when(name.str.len_chars() > 0).then(name), _parent_id(), pl.lit(""))
 
 
 def _check_quotas(tier_quotas: Mapping[str, float] | None) -> dict[str, float]:

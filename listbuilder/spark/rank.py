@@ -22,32 +22,11 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from listbuilder.rank import rank_companies
+from listbuilder.rank.order import RANK_COLUMNS
 from listbuilder.spark.frames import Outputs, map_parts, to_spark
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-# The columns rank_companies reads (its sort keys, the keys of the one-per-domain and
-# parent pass, the reject columns); the rows it cannot reach travel with these only.
-RANK_COLUMNS = (
-    "row_id",
-    "source",
-    "line",
-    "name",
-    "domain",
-    "domain_is_platform",
-    "parent_company",
-    "parent_id",
-    "website",
-    "employees",
-    "score",
-    "fit_score",
-    "signal_score",
-    "last_signal_date",
-    "confidence",
-    "fit_tier",
-    "tier",
-)
 
 
 def below_floor(floor: float) -> pl.Expr:
